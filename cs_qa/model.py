@@ -1,0 +1,117 @@
+"""The plain records that flow through cs-qa: conversations in, findings out.
+
+Readers produce `Conversation` (or `Rejected` for a record that cannot be scored);
+the scoring core turns a conversation into a `ConversationResult`. Nothing here
+touches files, the clock or the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Speaker = Literal["agent", "customer", "system"]
+Channel = Literal["chat", "call"]
+Status = Literal["pass", "violation", "flag", "na"]
+
+SPEAKERS: tuple[str, ...] = ("agent", "customer", "system")
+CHANNELS: tuple[str, ...] = ("chat", "call")
+
+# Conversations whose export names no agent are reported under this id.
+UNKNOWN_AGENT = "(unknown)"
+
+
+@dataclass(slots=True)
+class Turn:
+    """One message (chat) or one recognised segment (call).
+
+    `at_s` / `end_s` are seconds from the start of the conversation; `None` when the
+    export has no timing. `agent_id` is set on agent turns: the conversation's agent, or
+    the turn's own agent after a transfer.
+    """
+
+    speaker: Speaker
+    text: str
+    at_s: float | None = None
+    end_s: float | None = None
+    agent_id: str | None = None
+
+
+@dataclass(slots=True)
+class Conversation:
+    conversation_id: str
+    channel: Channel
+    agent_id: str
+    turns: list[Turn]
+    started_at: datetime | None = None
+    source_file: str = ""
+    source_line: int = 0
+    # Things a reader fixed on the way in (e.g. turns re-sorted by time).
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def timed(self) -> bool:
+        """True when every turn has a start time, so latency can be measured."""
+        return bool(self.turns) and all(t.at_s is not None for t in self.turns)
+
+
+@dataclass(slots=True)
+class Rejected:
+    """An input record that could not be scored, with where it came from and why."""
+
+    source_file: str
+    source_line: int
+    reason: str
+    conversation_id: str | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    """What a check reports: the offending turn (None when no turn can be named),
+    the matched text or measured value, and an optional explanation."""
+
+    turn_index: int | None
+    matched: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Finding:
+    conversation_id: str
+    agent_id: str
+    rule_id: str
+    title: str
+    category: str
+    kind: Literal["violation", "flag"]
+    deduct: float
+    fatal: bool
+    turn_index: int | None
+    speaker: str | None
+    at_s: float | None
+    matched: str
+    detail: str
+    evidence: str
+
+
+@dataclass(slots=True)
+class RuleResult:
+    rule_id: str
+    status: Status
+    deducted: float
+
+
+@dataclass(slots=True)
+class ConversationResult:
+    conversation: Conversation
+    score: float
+    fatal: bool
+    passed: bool
+    flagged: bool
+    rule_results: list[RuleResult]
+    findings: list[Finding]
+    response_times: list[float]
+
+    @property
+    def first_response_s(self) -> float | None:
+        return self.response_times[0] if self.response_times else None

@@ -1,0 +1,1 @@
+"""Built-in rule packs, installed as package data (see pyproject.toml)."""
