@@ -1,0 +1,115 @@
+"""Check types: the registry of rule types.
+
+A check type is one module in this package with one function registered by
+`@register(name, Params)`. `Params` is a pydantic model of the rule's own parameters
+(unknown keys are errors); the function takes a `PreparedConversation` and the `Rule`
+and returns the offending turns as `Hit`s, or `None` when the rule cannot apply to this
+conversation (status `na`). The function's docstring is the check's documentation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.model import Hit
+    from cs_qa.pack import Rule
+
+CheckFunction = Callable[["PreparedConversation", "Rule"], "list[Hit] | None"]
+
+
+class PhraseListMarker:
+    """Marks a parameter as a phrase list: `@name` items expand to the pack's lexicon
+    `name`, and every phrase is normalised and compiled into the pack's matcher."""
+
+
+PHRASES = PhraseListMarker()
+PhraseList = Annotated[list[str], PHRASES]
+
+
+class CheckParams(BaseModel):
+    """Base of every check's parameter model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(BaseModel):
+    """Which turns of the rule's speaker a check looks at. Exactly one key:
+    `agent_turns: N` (the first N), `last_agent_turns: N` (the last N) or
+    `seconds: N` (turns that start within N seconds of the conversation start)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agent_turns: int | None = Field(default=None, ge=1)
+    last_agent_turns: int | None = Field(default=None, ge=1)
+    seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Window:
+        given = [k for k in ("agent_turns", "last_agent_turns", "seconds") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of agent_turns, last_agent_turns, seconds")
+        return self
+
+    def select(self, conv: PreparedConversation, speaker: str) -> list[int] | None:
+        """Indexes of the speaker's turns in the window; None when the window is timed
+        and the conversation has no timestamps (the rule is then `na`)."""
+        indexes = conv.turn_indexes(speaker)
+        if self.agent_turns:
+            return indexes[: self.agent_turns]
+        if self.last_agent_turns:
+            return indexes[-self.last_agent_turns :]
+        if not conv.conversation.timed:
+            return None
+        limit = self.seconds or 0.0
+        return [i for i in indexes if (conv.turns[i].at_s or 0.0) <= limit]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckType:
+    name: str
+    params: type[CheckParams]
+    run: CheckFunction
+
+    @property
+    def doc(self) -> str:
+        return (self.run.__doc__ or "").strip()
+
+
+REGISTRY: dict[str, CheckType] = {}
+
+
+def register(name: str, params: type[CheckParams]) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function under `name`; a second registration is an error."""
+
+    def decorate(fn: CheckFunction) -> CheckFunction:
+        if name in REGISTRY:
+            raise ValueError(f"check type {name!r} is registered twice")
+        REGISTRY[name] = CheckType(name, params, fn)
+        return fn
+
+    return decorate
+
+
+def _load_all() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+def get(name: str) -> CheckType | None:
+    if not REGISTRY:
+        _load_all()
+    return REGISTRY.get(name)
+
+
+def all_checks() -> dict[str, CheckType]:
+    if not REGISTRY:
+        _load_all()
+    return dict(sorted(REGISTRY.items()))

@@ -1,0 +1,55 @@
+"""empathy_on_trigger: a complaint must be answered with empathy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    triggers: PhraseList
+    phrases: PhraseList
+    trigger_speaker: Literal["customer", "agent", "system"] = "customer"
+    agent_turns: int = Field(default=1, ge=1)
+    exceptions: PhraseList = []
+
+
+@register("empathy_on_trigger", Params)
+def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """When a `trigger_speaker` turn contains one of `triggers` (投诉, 差评, 太慢了 …), one
+    of the next `agent_turns` turns of the rule's speaker must contain one of `phrases`
+    (empathy such as 理解您的心情, 抱歉让您). Several trigger turns before one reply are
+    one occasion. A miss points at the first reply that should have shown empathy, or at
+    the trigger turn when nobody answered it. `na` when nothing triggered the rule.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    triggers = rule.phrases("triggers")
+    empathy = rule.phrases("phrases")
+    replies = conv.turn_indexes(rule.speaker)
+    occasions = 0
+    hits: list[Hit] = []
+    covered_until = -1  # replies already judged for an earlier trigger
+    for i, turn in enumerate(conv.turns):
+        if turn.speaker != params.trigger_speaker or i <= covered_until:
+            continue
+        found = conv.find(i, triggers)
+        if not found:
+            continue
+        occasions += 1
+        window = [j for j in replies if j > i][: params.agent_turns]
+        trigger = found[0].phrase
+        if not window:
+            hits.append(Hit(i, trigger, "complaint left unanswered"))
+            break
+        covered_until = window[0]
+        if conv.first_match(window, empathy) is None:
+            hits.append(Hit(window[0], trigger, f"no empathy after 「{trigger}」"))
+    return hits if occasions else None

@@ -1,0 +1,36 @@
+"""forbidden_phrase: none of the phrases may be said."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    phrases: PhraseList
+    exceptions: PhraseList = []
+    boundary: Literal["char", "word"] = "char"
+
+
+@register("forbidden_phrase", Params)
+def forbidden_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """Every turn of the rule's speaker that says one of `phrases` is a finding.
+
+    A hit covered by one of `exceptions` does not count (不会 inside 不会褪色).
+    `boundary: word` accepts a hit only where the pack's jieba segmentation has a word
+    boundary on both sides, so 滚 alone is caught but 滚筒 is not, 死 but not 死机.
+    """
+    phrases = rule.phrases("phrases")
+    hits: list[Hit] = []
+    for i in conv.turn_indexes(rule.speaker):
+        found = conv.find(i, phrases)
+        if found:
+            seen = list(dict.fromkeys(m.phrase for m in found))
+            hits.append(Hit(i, "、".join(seen)))
+    return hits

@@ -1,0 +1,34 @@
+"""required_phrase: one of the phrases must be said within a window."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cs_qa.checks import CheckParams, PhraseList, Window, register
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    phrases: PhraseList
+    within: Window = Window(agent_turns=1)
+    exceptions: PhraseList = []
+
+
+@register("required_phrase", Params)
+def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """One of `phrases` must appear in a turn of the rule's speaker inside `within`
+    (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns
+    starting within N s). A miss points at the first turn of the window. `na` when the
+    speaker has no turn in the window, or the window is timed and the conversation is not.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    window = params.within.select(conv, rule.speaker)
+    if not window:
+        return None
+    if conv.first_match(window, rule.phrases("phrases")) is not None:
+        return []
+    return [Hit(window[0], "", "missing: " + "、".join(rule.lists["phrases"][:5]))]

@@ -1,0 +1,54 @@
+"""response_latency: the agent answers the customer within a time limit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, register
+from cs_qa.latency import never_answered, responses
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    limit_seconds: float = Field(gt=0)
+    applies_to: Literal["first", "later", "all"] = "all"
+
+
+@register("response_latency", Params)
+def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """Response time from the first message of an unanswered customer block to the next
+    agent message (start to start) must not exceed `limit_seconds`; exactly the limit
+    passes. `applies_to`: `first` (the first response), `later` (every later reply) or
+    `all`. A conversation where the agent never spoke breaks the first response.
+    System turns neither open nor close a block; a customer block after the agent's last
+    message needs no reply. `na` without timestamps.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    measured = responses(conv.conversation)
+    if measured is None:
+        return None
+    hits: list[Hit] = []
+    if params.applies_to in ("first", "all"):
+        silent = never_answered(conv.conversation)
+        if silent is not None:
+            return [Hit(silent, "no reply", "the agent never answered")]
+    if params.applies_to == "first":
+        measured = measured[:1]
+    elif params.applies_to == "later":
+        measured = measured[1:]
+    for r in measured:
+        if r.seconds > params.limit_seconds:
+            hits.append(
+                Hit(
+                    r.agent_index,
+                    f"{r.seconds:.0f}s",
+                    f"customer waited {r.seconds:.0f} s (limit {params.limit_seconds:g} s)",
+                )
+            )
+    return hits

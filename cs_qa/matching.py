@@ -1,0 +1,151 @@
+"""The one phrase matcher and the prepared conversation every check reads.
+
+All phrases of a pack (rule phrases, exceptions, triggers) are normalised and compiled
+once into one Aho-Corasick automaton. A turn is scanned once, on first use; each check
+then asks for the occurrences of its own `PhraseSet` in that turn. Word-boundary checks
+segment a turn with the pack's own jieba tokenizer, only when a boundary-sensitive phrase
+matched it, and the segmentation is cached per turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import ahocorasick
+
+from cs_qa.model import Conversation, Turn
+from cs_qa.normalize import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    phrase: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSet:
+    """Phrases a rule looks for, in normalised form, with the exceptions that cancel a
+    hit they cover (e.g. 不会褪色 covering 不会) and the boundary mode."""
+
+    phrases: frozenset[str]
+    exceptions: frozenset[str] = frozenset()
+    word_boundary: bool = False
+
+    @classmethod
+    def of(
+        cls, phrases: Iterable[str], exceptions: Iterable[str] = (), word_boundary: bool = False
+    ) -> PhraseSet:
+        return cls(
+            frozenset(p for p in (normalize(x) for x in phrases) if p),
+            frozenset(p for p in (normalize(x) for x in exceptions) if p),
+            word_boundary,
+        )
+
+
+class Matcher:
+    """A pack's compiled phrases and its own segmenter."""
+
+    def __init__(self, phrases: Iterable[str], user_words: Iterable[str] = ()) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for phrase in sorted(set(phrases)):
+            if phrase:
+                self._automaton.add_word(phrase, phrase)
+        if len(self._automaton):
+            self._automaton.make_automaton()
+        self._user_words = sorted({w for w in user_words if w})
+        self._tokenizer = None
+
+    def scan(self, text: str) -> dict[str, list[int]]:
+        """Every phrase occurring in `text`, with its start offsets."""
+        found: dict[str, list[int]] = {}
+        if not text or not len(self._automaton):
+            return found
+        for end, phrase in self._automaton.iter(text):
+            found.setdefault(phrase, []).append(end - len(phrase) + 1)
+        return found
+
+    def boundaries(self, text: str) -> frozenset[int]:
+        """Offsets in `text` where a word starts or ends, by the pack's tokenizer."""
+        cuts = {0}
+        pos = 0
+        for token in self.tokenizer.lcut(text, HMM=False):
+            pos += len(token)
+            cuts.add(pos)
+        return frozenset(cuts)
+
+    @property
+    def tokenizer(self):  # type: ignore[no-untyped-def]
+        if self._tokenizer is None:
+            # Lazy: jieba's dictionary costs ~0.8 s to load and most runs of most rules
+            # never need a word boundary.
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            for word in self._user_words:
+                tokenizer.add_word(word)
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+
+@dataclass
+class PreparedConversation:
+    """A conversation with normalised text and lazily computed matches and words."""
+
+    conversation: Conversation
+    matcher: Matcher
+    texts: list[str] = field(init=False)
+    _scans: dict[int, dict[str, list[int]]] = field(init=False, default_factory=dict)
+    _cuts: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.texts = [normalize(t.text) for t in self.conversation.turns]
+
+    @property
+    def turns(self) -> list[Turn]:
+        return self.conversation.turns
+
+    @cached_property
+    def channel(self) -> str:
+        return self.conversation.channel
+
+    def turn_indexes(self, speaker: str) -> list[int]:
+        return [i for i, t in enumerate(self.turns) if t.speaker == speaker]
+
+    def find(self, index: int, phrases: PhraseSet) -> list[Match]:
+        """Occurrences of `phrases` in turn `index`, less those an exception covers and,
+        in word mode, those that do not start and end on a word boundary."""
+        scan = self._scans.get(index)
+        if scan is None:
+            scan = self._scans[index] = self.matcher.scan(self.texts[index])
+        hits = [
+            Match(p, s, s + len(p)) for p, starts in scan.items() if p in phrases.phrases
+            for s in starts
+        ]
+        if not hits:
+            return hits
+        if phrases.exceptions:
+            covers = [
+                (s, s + len(p)) for p, starts in scan.items() if p in phrases.exceptions
+                for s in starts
+            ]
+            hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in covers)]
+        if phrases.word_boundary and hits:
+            cuts = self._cuts.get(index)
+            if cuts is None:
+                cuts = self._cuts[index] = self.matcher.boundaries(self.texts[index])
+            hits = [h for h in hits if h.start in cuts and h.end in cuts]
+        hits.sort(key=lambda m: (m.start, -m.end))
+        return hits
+
+    def first_match(self, indexes: Sequence[int], phrases: PhraseSet) -> tuple[int, Match] | None:
+        for i in indexes:
+            found = self.find(i, phrases)
+            if found:
+                return i, found[0]
+        return None

@@ -1,0 +1,40 @@
+"""Text normalisation for matching.
+
+Rules match on normalised text so that one phrase list covers Traditional and
+Simplified script, full-width and half-width characters, and the spaces speech
+recognition puts between Chinese characters. Evidence always shows the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# A run of spaces with a CJK character (or CJK punctuation) on both sides.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    # Imported lazily: OpenCC loads its dictionaries on first use.
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of `text`.
+
+    Width folding (NFKC), lower-case Latin, Traditional to Simplified (OpenCC t2s),
+    spaces removed between Chinese characters and other runs of space collapsed.
+    """
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if not folded.isascii():
+        folded = _t2s().convert(folded)
+        folded = _SPACE_BETWEEN_CJK.sub("", folded)
+    return _SPACES.sub(" ", folded).strip()

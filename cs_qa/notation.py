@@ -1,0 +1,107 @@
+"""The small transcript notation rule examples are written in (DESIGN.md, "Rule pack").
+
+    # channel: call
+    [00:03] 客户: 在吗
+    [00:08-00:12] 客服(A1024): 您好，请问有什么可以帮您？
+
+One turn per line; the time (`[mm:ss]`, `[hh:mm:ss]`, or `[start-end]` on calls) and the
+agent id in brackets are optional; the colon may be full- or half-width. An example may
+instead be one canonical JSON conversation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+
+from cs_qa.model import Conversation, Turn
+
+SPEAKER_WORDS = {
+    "客服": "agent",
+    "坐席": "agent",
+    "agent": "agent",
+    "客户": "customer",
+    "顾客": "customer",
+    "customer": "customer",
+    "系统": "system",
+    "system": "system",
+}
+EXAMPLE_AGENT = "A0000"
+
+_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?"
+_LINE = re.compile(
+    rf"^\s*(?:\[(?P<start>{_TIME})(?:\s*-\s*(?P<end>{_TIME}))?\]\s*)?"
+    r"(?P<speaker>[^\s(（:：\[]+)\s*(?:[(（](?P<agent>[^)）]*)[)）])?\s*[:：]\s?(?P<text>.*)$"
+)
+_CHANNEL = re.compile(r"^\s*#\s*channel\s*[:：]\s*(?P<channel>\w+)\s*$", re.IGNORECASE)
+
+
+class NotationError(ValueError):
+    """A problem in an example, with the 0-based line offset inside the example."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def _seconds(stamp: str) -> float:
+    parts = [float(p) for p in stamp.split(":")]
+    total = 0.0
+    for p in parts:
+        total = total * 60 + p
+    return total
+
+
+def parse_example(text: str, conversation_id: str = "example") -> Conversation:
+    """Turn an example (notation or canonical JSON) into a `Conversation`."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        return _from_json(stripped, conversation_id)
+    channel = "chat"
+    turns: list[Turn] = []
+    for offset, raw in enumerate(text.splitlines()):
+        if not raw.strip():
+            continue
+        header = _CHANNEL.match(raw)
+        if header:
+            channel = header["channel"].lower()
+            if channel not in ("chat", "call"):
+                raise NotationError(f"channel must be chat or call, not {channel!r}", offset)
+            continue
+        m = _LINE.match(raw)
+        if not m:
+            raise NotationError(f"cannot read turn {raw.strip()!r}: expected '客服: text'", offset)
+        speaker = SPEAKER_WORDS.get(m["speaker"].lower())
+        if speaker is None:
+            raise NotationError(
+                f"unknown speaker {m['speaker']!r} (use 客服/坐席, 客户/顾客 or 系统)", offset
+            )
+        at_s = _seconds(m["start"]) if m["start"] else None
+        end_s = _seconds(m["end"]) if m["end"] else None
+        agent = (m["agent"] or "").strip() or None
+        if speaker == "agent" and agent is None:
+            agent = EXAMPLE_AGENT
+        turns.append(Turn(speaker, m["text"].strip(), at_s, end_s, agent if speaker == "agent" else None))
+    if not turns:
+        raise NotationError("example has no turns")
+    timed = [t.at_s is not None for t in turns]
+    if any(timed) and not all(timed):
+        raise NotationError("give a time on every turn or on none")
+    first_agent = next((t.agent_id for t in turns if t.speaker == "agent"), EXAMPLE_AGENT)
+    return Conversation(conversation_id, channel, first_agent or EXAMPLE_AGENT, turns)  # type: ignore[arg-type]
+
+
+def _from_json(text: str, conversation_id: str) -> Conversation:
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise NotationError(f"invalid JSON example: {exc}") from exc
+    # The canonical reader owns the JSON contract; examples use it as it is.
+    from cs_qa.ingest.jsonl import conversation_from_record
+
+    data.setdefault("conversation_id", conversation_id)
+    result = conversation_from_record(data, "example", 1)
+    if not isinstance(result, Conversation):
+        raise NotationError(result.reason)
+    return result

@@ -1,0 +1,520 @@
+"""Rule packs: YAML files of rules, validated on load.
+
+Loading collects every problem before it reports, each as `file:line: message`
+(a `PackError` carries them all). A loaded `RulePack` owns its compiled phrase matcher
+and its own jieba tokenizer, so two packs can be loaded side by side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cs_qa import checks
+from cs_qa.checks import PHRASES, CheckParams, CheckType
+from cs_qa.matching import Matcher, PhraseSet
+from cs_qa.model import Conversation
+from cs_qa.normalize import normalize
+from cs_qa.notation import NotationError, parse_example
+
+BUILTIN_PACKAGE = "cs_qa.rules"
+DEFAULT_PACK = "general"
+EXAMPLE_KINDS = ("violates", "passes", "todo_violates", "todo_passes")
+
+
+@dataclass(frozen=True, slots=True)
+class PackProblem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class PackError(Exception):
+    """Every problem found while loading a pack."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    kind: str  # violates | passes | todo_violates | todo_passes
+    text: str
+    line: int
+    index: int  # position among the rule's examples of the same kind
+    conversation: Conversation
+
+    @property
+    def expects_violation(self) -> bool:
+        return self.kind in ("violates", "todo_violates")
+
+    @property
+    def todo(self) -> bool:
+        return self.kind.startswith("todo_")
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}[{self.index}]"
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    title: str
+    check: CheckType
+    params: CheckParams
+    category: str = "其他"
+    title_en: str | None = None
+    description: str | None = None
+    speaker: str = "agent"
+    channel: str = "any"
+    deduct: float = 0.0
+    cap: float | None = None
+    fatal: bool = False
+    flag: bool = False
+    renamed_from: str | None = None
+    line: int = 0
+    examples: list[Example] = field(default_factory=list)
+    # phrase-list parameters, lexicon references expanded, as written and as matched
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    sets: dict[str, PhraseSet] = field(default_factory=dict)
+
+    def phrases(self, name: str) -> PhraseSet:
+        return self.sets[name]
+
+    def applies_to(self, channel: str) -> bool:
+        return self.channel in ("any", channel)
+
+    def describe(self) -> dict[str, Any]:
+        """The rule's identity and weight, as stored in a dataset's manifest."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_en": self.title_en,
+            "category": self.category,
+            "check": self.check.name,
+            "deduct": self.deduct,
+            "cap": self.cap,
+            "fatal": self.fatal,
+            "flag": self.flag,
+            "channel": self.channel,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(slots=True)
+class RulePack:
+    name: str
+    version: str
+    title: str
+    base: float
+    pass_mark: float
+    rules: list[Rule]
+    lexicons: dict[str, list[str]]
+    path: str
+    sha256: str
+    matcher: Matcher
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def only(self, rule_id: str) -> RulePack:
+        """The same pack with only one rule enabled (how examples are run)."""
+        return replace(self, rules=[self.rule(rule_id)])
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "title": self.title,
+            "sha256": self.sha256,
+            "base": self.base,
+            "pass_mark": self.pass_mark,
+            "path": self.path,
+        }
+
+
+# ---------------------------------------------------------------------------- schema
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base: float = Field(default=100, gt=0)
+    pass_mark: float = Field(default=80, ge=0)
+
+
+class PackHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pack: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    version: str
+    title: str
+    title_en: str | None = None
+    description: str | None = None
+    scoring: Scoring = Scoring()
+    lexicons: dict[str, list[str]] = {}
+    rules: list[Any]
+
+
+class RuleHead(BaseModel):
+    """Keys every rule may have; the rest belong to its check type."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+    title: str = Field(min_length=1)
+    title_en: str | None = None
+    description: str | None = None
+    category: str = "其他"
+    check: str
+    speaker: Literal["agent", "customer", "system"] = "agent"
+    channel: Literal["chat", "call", "any"] = "any"
+    deduct: float | None = Field(default=None, gt=0)
+    cap: float | None = Field(default=None, gt=0)
+    fatal: bool = False
+    flag: bool = False
+    renamed_from: str | None = None
+    examples: list[dict[str, str]] = []
+
+
+RULE_KEYS = frozenset(RuleHead.model_fields)
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def builtin_packs() -> dict[str, Path]:
+    """Built-in packs by name (the YAML files installed with the package)."""
+    root = resources.files(BUILTIN_PACKAGE)
+    return {
+        Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".yaml")
+    }
+
+
+def resolve_pack(spec: str | Path | None) -> Path:
+    """A pack path from a path or a built-in pack name (default: general)."""
+    if spec is None:
+        spec = DEFAULT_PACK
+    path = Path(spec)
+    if path.exists():
+        return path
+    packs = builtin_packs()
+    if str(spec) in packs:
+        return packs[str(spec)]
+    raise FileNotFoundError(
+        f"{spec}: no such rule pack file, and not a built-in pack ({', '.join(sorted(packs))})"
+    )
+
+
+def load_pack(spec: str | Path | None = None) -> RulePack:
+    """Load and fully validate a pack; raise `PackError` with every problem found."""
+    path = resolve_pack(spec)
+    raw = path.read_bytes()
+    return parse_pack(raw.decode("utf-8-sig"), str(path), hashlib.sha256(raw).hexdigest())
+
+
+def parse_pack(text: str, filename: str = "<pack>", sha256: str = "") -> RulePack:
+    loader = _Loader(filename)
+    pack = loader.load(text)
+    if loader.problems or pack is None:
+        raise PackError(sorted(set(loader.problems), key=lambda p: (p.line, p.message)))
+    pack.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return pack
+
+
+def _line(node: Any, key: Any = None, default: int = 0) -> int:
+    """1-based line of a mapping key or sequence item in a ruamel document."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return default
+    try:
+        if key is None:
+            return lc.line + 1
+        if isinstance(key, int) and not hasattr(node, "keys"):
+            return lc.item(key)[0] + 1
+        return lc.key(key)[0] + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return default
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers as plain dicts, lists and strings."""
+    if hasattr(node, "items"):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+class _Loader:
+    def __init__(self, filename: str) -> None:
+        self.file = filename
+        self.problems: list[PackProblem] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(PackProblem(self.file, line, message))
+
+    def load(self, text: str) -> RulePack | None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        # The round-trip loader builds only plain containers and scalars (no Python
+        # objects), and keeps the line of every key for error messages.
+        yaml = YAML(typ="rt")
+        try:
+            doc = yaml.load(text)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 1
+            self.problem(line, f"YAML: {exc.problem or exc.context}")
+            return None
+        except YAMLError as exc:
+            self.problem(1, f"YAML: {exc}")
+            return None
+        if not hasattr(doc, "items"):
+            self.problem(1, "a rule pack is a YAML mapping with keys pack, version, title, rules")
+            return None
+        try:
+            head = PackHead.model_validate(_plain(doc))
+        except ValidationError as exc:
+            self._report(exc, doc, "")
+            head = None
+        lexicons = self._lexicons(doc)
+        rule_nodes = doc.get("rules")
+        if not isinstance(rule_nodes, list):
+            return None
+        rules: list[Rule] = []
+        seen: dict[str, int] = {}
+        for i, node in enumerate(rule_nodes):
+            line = _line(rule_nodes, i, 1)
+            if not hasattr(node, "items"):
+                self.problem(line, "a rule is a mapping with keys id, title, check, …")
+                continue
+            rule = self._rule(node, line, lexicons)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                self.problem(line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})")
+                continue
+            seen[rule.id] = line
+            rules.append(rule)
+        if head is None:
+            return None
+        if not rules and not self.problems:
+            self.problem(_line(doc, "rules", 1), "the pack has no rules")
+        return self._assemble(head, rules, lexicons)
+
+    def _lexicons(self, doc: Any) -> dict[str, list[str]]:
+        node = doc.get("lexicons") or {}
+        out: dict[str, list[str]] = {}
+        if not hasattr(node, "items"):
+            return out
+        for name, phrases in node.items():
+            line = _line(node, name, 1)
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                continue  # PackHead validation reports the type
+            if not phrases:
+                self.problem(line, f"lexicon {name!r} is empty")
+            for p in phrases:
+                if not normalize(p):
+                    self.problem(line, f"lexicon {name!r}: phrase {p!r} normalises to nothing")
+            out[str(name)] = [str(p) for p in phrases]
+        return out
+
+    def _rule(self, node: Any, line: int, lexicons: dict[str, list[str]]) -> Rule | None:
+        data = _plain(node)
+        rid = data.get("id", f"#{line}")
+        head_data = {k: v for k, v in data.items() if k in RULE_KEYS}
+        params_data = {k: v for k, v in data.items() if k not in RULE_KEYS}
+        try:
+            head = RuleHead.model_validate(head_data)
+        except ValidationError as exc:
+            self._report(exc, node, f"rule {rid}: ", line)
+            return None
+        check = checks.get(head.check)
+        if check is None:
+            known = ", ".join(checks.all_checks())
+            self.problem(
+                _line(node, "check", line), f"rule {rid}: unknown check type {head.check!r} ({known})"
+            )
+            return None
+        ok = True
+        weights = [head.deduct is not None, head.fatal, head.flag]
+        if sum(weights) != 1:
+            self.problem(line, f"rule {rid}: give exactly one of deduct: N, fatal: true, flag: true")
+            ok = False
+        if head.cap is not None and head.deduct is None:
+            self.problem(_line(node, "cap", line), f"rule {rid}: cap goes with deduct")
+            ok = False
+        # Expand lexicon references in phrase lists before validating parameters.
+        phrase_fields = [
+            name for name, f in check.params.model_fields.items() if PHRASES in f.metadata
+        ]
+        lists: dict[str, list[str]] = {}
+        for name in phrase_fields:
+            if name not in params_data:
+                continue
+            value = params_data[name]
+            if not isinstance(value, list):
+                continue  # the params model reports the type
+            expanded: list[str] = []
+            for item in value:
+                if isinstance(item, str) and item.startswith("@"):
+                    if item[1:] not in lexicons:
+                        self.problem(
+                            _line(node, name, line),
+                            f"rule {rid}: {name}: unknown lexicon {item[1:]!r}"
+                            + (f" (lexicons: {', '.join(lexicons)})" if lexicons else ""),
+                        )
+                        ok = False
+                        continue
+                    expanded.extend(lexicons[item[1:]])
+                else:
+                    expanded.append(item)
+            for p in expanded:
+                if isinstance(p, str) and not normalize(p):
+                    self.problem(
+                        _line(node, name, line), f"rule {rid}: {name}: phrase {p!r} normalises to nothing"
+                    )
+                    ok = False
+            if not expanded and ok and name != "exceptions":
+                self.problem(_line(node, name, line), f"rule {rid}: {name}: empty phrase list")
+                ok = False
+            params_data[name] = expanded
+            lists[name] = expanded
+        try:
+            params = check.params.model_validate(params_data)
+        except ValidationError as exc:
+            self._report(exc, node, f"rule {rid}: ", line, check)
+            return None
+        if not ok:
+            return None
+        for name in phrase_fields:
+            lists.setdefault(name, list(getattr(params, name) or []))
+        exceptions = lists.get("exceptions", [])
+        word = getattr(params, "boundary", "char") == "word"
+        sets = {
+            name: PhraseSet.of(phrases, exceptions, word)
+            for name, phrases in lists.items()
+            if name != "exceptions"
+        }
+        rule = Rule(
+            id=head.id,
+            title=head.title,
+            check=check,
+            params=params,
+            category=head.category,
+            title_en=head.title_en,
+            description=head.description,
+            speaker=head.speaker,
+            channel=head.channel,
+            deduct=head.deduct or 0.0,
+            cap=head.cap,
+            fatal=head.fatal,
+            flag=head.flag,
+            renamed_from=head.renamed_from,
+            line=line,
+            lists=lists,
+            sets=sets,
+        )
+        rule.examples = self._examples(node, rule)
+        return rule
+
+    def _examples(self, node: Any, rule: Rule) -> list[Example]:
+        seq = node.get("examples") or []
+        out: list[Example] = []
+        counts = dict.fromkeys(EXAMPLE_KINDS, 0)
+        for i, item in enumerate(seq):
+            line = _line(seq, i, rule.line)
+            if len(item) != 1:
+                self.problem(line, f"rule {rule.id}: an example has one key: {', '.join(EXAMPLE_KINDS)}")
+                continue
+            kind, text = next(iter(item.items()))
+            if kind not in EXAMPLE_KINDS:
+                self.problem(
+                    line, f"rule {rule.id}: unknown example kind {kind!r} ({', '.join(EXAMPLE_KINDS)})"
+                )
+                continue
+            try:
+                conversation = parse_example(str(text), f"{rule.id}::{kind}[{counts[kind]}]")
+            except NotationError as exc:
+                # A block scalar starts on the line after its key.
+                self.problem(line + 1 + exc.offset, f"rule {rule.id}: example {kind}: {exc}")
+                continue
+            out.append(Example(kind, str(text), line, counts[kind], conversation))
+            counts[kind] += 1
+        if not counts["violates"] or not counts["passes"]:
+            self.problem(rule.line, f"rule {rule.id}: needs at least one violates and one passes example")
+        return out
+
+    def _report(
+        self,
+        exc: ValidationError,
+        node: Any,
+        prefix: str,
+        default: int = 1,
+        check: CheckType | None = None,
+    ) -> None:
+        for err in exc.errors():
+            loc = [p for p in err["loc"]]
+            line = _locate(node, loc, default)
+            where = ".".join(str(p) for p in loc)
+            if err["type"] == "extra_forbidden":
+                allowed = sorted(RULE_KEYS | set(check.params.model_fields)) if check else None
+                msg = f"unknown key {where!r}"
+                if check is not None:
+                    msg += f" for check {check.name} (allowed: {', '.join(allowed or [])})"
+            elif err["type"] == "missing":
+                msg = f"missing key {where!r}"
+            else:
+                msg = f"{where}: {err['msg']}" if where else err["msg"]
+            self.problem(line, prefix + msg)
+
+    def _assemble(self, head: PackHead, rules: list[Rule], lexicons: dict[str, list[str]]) -> RulePack:
+        phrases: set[str] = set()
+        words: set[str] = set()
+        for rule in rules:
+            for s in rule.sets.values():
+                phrases |= s.phrases | s.exceptions
+                if s.word_boundary:
+                    words |= s.phrases | s.exceptions
+        return RulePack(
+            name=head.pack,
+            version=head.version,
+            title=head.title,
+            base=head.scoring.base,
+            pass_mark=head.scoring.pass_mark,
+            rules=rules,
+            lexicons=lexicons,
+            path=self.file,
+            sha256="",
+            matcher=Matcher(phrases, words),
+        )
+
+
+def _locate(node: Any, loc: Iterable[Any], default: int) -> int:
+    line = default
+    for part in loc:
+        if hasattr(node, "items") and part in node:
+            line = _line(node, part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            line = _line(node, part, line)
+            node = node[part]
+        else:
+            break
+    return line
+

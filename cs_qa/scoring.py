@@ -1,0 +1,86 @@
+"""The scoring core: a conversation and a pack in, a `ConversationResult` out.
+
+Deduction scoring (扣分制): start from the pack's base, deduct per finding up to the
+rule's cap, a fatal rule (致命项) sets the score to 0, a flag rule marks the conversation
+for review without deducting. Pure: no files, no clock, no terminal.
+"""
+
+from __future__ import annotations
+
+from cs_qa.latency import responses
+from cs_qa.matching import PreparedConversation
+from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleResult
+from cs_qa.pack import Rule, RulePack
+
+
+def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
+    """Run every rule of `pack` on `conversation` and score it."""
+    prepared = PreparedConversation(conversation, pack.matcher)
+    results: list[RuleResult] = []
+    findings: list[Finding] = []
+    total = 0.0
+    fatal = flagged = False
+    for rule in pack.rules:
+        hits = run_rule(prepared, rule)
+        if hits is None:
+            results.append(RuleResult(rule.id, "na", 0.0))
+            continue
+        if not hits:
+            results.append(RuleResult(rule.id, "pass", 0.0))
+            continue
+        deducted = 0.0
+        for hit in hits:
+            step = rule.deduct
+            if rule.cap is not None:
+                step = max(0.0, min(step, rule.cap - deducted))
+            deducted += step
+            findings.append(_finding(conversation, rule, hit, step))
+        if rule.flag:
+            flagged = True
+            results.append(RuleResult(rule.id, "flag", 0.0))
+        else:
+            fatal = fatal or rule.fatal
+            total += deducted
+            results.append(RuleResult(rule.id, "violation", deducted))
+    final = 0.0 if fatal else max(0.0, pack.base - total)
+    measured = responses(conversation) or []
+    return ConversationResult(
+        conversation=conversation,
+        score=final,
+        fatal=fatal,
+        passed=final >= pack.pass_mark,
+        flagged=flagged,
+        rule_results=results,
+        findings=findings,
+        response_times=[r.seconds for r in measured],
+    )
+
+
+def run_rule(prepared: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """A rule's hits on one conversation; None when it does not apply (`na`)."""
+    if not rule.applies_to(prepared.conversation.channel):
+        return None
+    return rule.check.run(prepared, rule)
+
+
+def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) -> Finding:
+    turn = conversation.turns[hit.turn_index] if hit.turn_index is not None else None
+    agent = (turn.agent_id if turn is not None and turn.speaker == "agent" else None) or (
+        conversation.agent_id
+    )
+    return Finding(
+        conversation_id=conversation.conversation_id,
+        agent_id=agent,
+        rule_id=rule.id,
+        title=rule.title,
+        category=rule.category,
+        kind="flag" if rule.flag else "violation",
+        deduct=deducted,
+        fatal=rule.fatal,
+        turn_index=hit.turn_index,
+        speaker=turn.speaker if turn is not None else None,
+        at_s=turn.at_s if turn is not None else None,
+        matched=hit.matched,
+        detail=hit.detail,
+        evidence=turn.text if turn is not None else "",
+    )
