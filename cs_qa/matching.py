@@ -124,14 +124,18 @@ class PreparedConversation:
         if scan is None:
             scan = self._scans[index] = self.matcher.scan(self.texts[index])
         hits = [
-            Match(p, s, s + len(p)) for p, starts in scan.items() if p in phrases.phrases
+            Match(p, s, s + len(p))
+            for p, starts in scan.items()
+            if p in phrases.phrases
             for s in starts
         ]
         if not hits:
             return hits
         if phrases.exceptions:
             covers = [
-                (s, s + len(p)) for p, starts in scan.items() if p in phrases.exceptions
+                (s, s + len(p))
+                for p, starts in scan.items()
+                if p in phrases.exceptions
                 for s in starts
             ]
             hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in covers)]

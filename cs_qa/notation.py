@@ -22,9 +22,12 @@ SPEAKER_WORDS = {
     "坐席": "agent",
     "agent": "agent",
     "客户": "customer",
+    "客戶": "customer",
     "顾客": "customer",
+    "顧客": "customer",
     "customer": "customer",
     "系统": "system",
+    "系統": "system",
     "system": "system",
 }
 EXAMPLE_AGENT = "A0000"
@@ -82,7 +85,9 @@ def parse_example(text: str, conversation_id: str = "example") -> Conversation:
         agent = (m["agent"] or "").strip() or None
         if speaker == "agent" and agent is None:
             agent = EXAMPLE_AGENT
-        turns.append(Turn(speaker, m["text"].strip(), at_s, end_s, agent if speaker == "agent" else None))
+        turns.append(
+            Turn(speaker, m["text"].strip(), at_s, end_s, agent if speaker == "agent" else None)
+        )
     if not turns:
         raise NotationError("example has no turns")
     timed = [t.at_s is not None for t in turns]

@@ -197,9 +197,7 @@ RULE_KEYS = frozenset(RuleHead.model_fields)
 def builtin_packs() -> dict[str, Path]:
     """Built-in packs by name (the YAML files installed with the package)."""
     root = resources.files(BUILTIN_PACKAGE)
-    return {
-        Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".yaml")
-    }
+    return {Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".yaml")}
 
 
 def resolve_pack(spec: str | Path | None) -> Path:
@@ -348,13 +346,16 @@ class _Loader:
         if check is None:
             known = ", ".join(checks.all_checks())
             self.problem(
-                _line(node, "check", line), f"rule {rid}: unknown check type {head.check!r} ({known})"
+                _line(node, "check", line),
+                f"rule {rid}: unknown check type {head.check!r} ({known})",
             )
             return None
         ok = True
         weights = [head.deduct is not None, head.fatal, head.flag]
         if sum(weights) != 1:
-            self.problem(line, f"rule {rid}: give exactly one of deduct: N, fatal: true, flag: true")
+            self.problem(
+                line, f"rule {rid}: give exactly one of deduct: N, fatal: true, flag: true"
+            )
             ok = False
         if head.cap is not None and head.deduct is None:
             self.problem(_line(node, "cap", line), f"rule {rid}: cap goes with deduct")
@@ -387,7 +388,8 @@ class _Loader:
             for p in expanded:
                 if isinstance(p, str) and not normalize(p):
                     self.problem(
-                        _line(node, name, line), f"rule {rid}: {name}: phrase {p!r} normalises to nothing"
+                        _line(node, name, line),
+                        f"rule {rid}: {name}: phrase {p!r} normalises to nothing",
                     )
                     ok = False
             if not expanded and ok and name != "exceptions":
@@ -440,12 +442,15 @@ class _Loader:
         for i, item in enumerate(seq):
             line = _line(seq, i, rule.line)
             if len(item) != 1:
-                self.problem(line, f"rule {rule.id}: an example has one key: {', '.join(EXAMPLE_KINDS)}")
+                self.problem(
+                    line, f"rule {rule.id}: an example has one key: {', '.join(EXAMPLE_KINDS)}"
+                )
                 continue
             kind, text = next(iter(item.items()))
             if kind not in EXAMPLE_KINDS:
                 self.problem(
-                    line, f"rule {rule.id}: unknown example kind {kind!r} ({', '.join(EXAMPLE_KINDS)})"
+                    line,
+                    f"rule {rule.id}: unknown example kind {kind!r} ({', '.join(EXAMPLE_KINDS)})",
                 )
                 continue
             try:
@@ -457,7 +462,9 @@ class _Loader:
             out.append(Example(kind, str(text), line, counts[kind], conversation))
             counts[kind] += 1
         if not counts["violates"] or not counts["passes"]:
-            self.problem(rule.line, f"rule {rule.id}: needs at least one violates and one passes example")
+            self.problem(
+                rule.line, f"rule {rule.id}: needs at least one violates and one passes example"
+            )
         return out
 
     def _report(
@@ -483,7 +490,9 @@ class _Loader:
                 msg = f"{where}: {err['msg']}" if where else err["msg"]
             self.problem(line, prefix + msg)
 
-    def _assemble(self, head: PackHead, rules: list[Rule], lexicons: dict[str, list[str]]) -> RulePack:
+    def _assemble(
+        self, head: PackHead, rules: list[Rule], lexicons: dict[str, list[str]]
+    ) -> RulePack:
         phrases: set[str] = set()
         words: set[str] = set()
         for rule in rules:
@@ -517,4 +526,3 @@ def _locate(node: Any, loc: Iterable[Any], default: int) -> int:
         else:
             break
     return line
-

@@ -22,13 +22,15 @@ class Params(CheckParams):
 def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """One of `phrases` must appear in a turn of the rule's speaker inside `within`
     (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns
-    starting within N s). A miss points at the first turn of the window. `na` when the
-    speaker has no turn in the window, or the window is timed and the conversation is not.
+    starting within N s). A miss points at the first turn of the window (the speaker's
+    first turn when nothing was said in time). `na` when the speaker never spoke, or the
+    window is timed and the conversation is not.
     """
     params: Params = rule.params  # type: ignore[assignment]
     window = params.within.select(conv, rule.speaker)
-    if not window:
+    if window is None or not conv.turn_indexes(rule.speaker):
         return None
-    if conv.first_match(window, rule.phrases("phrases")) is not None:
+    if window and conv.first_match(window, rule.phrases("phrases")) is not None:
         return []
-    return [Hit(window[0], "", "missing: " + "、".join(rule.lists["phrases"][:5]))]
+    where = window[0] if window else conv.turn_indexes(rule.speaker)[0]
+    return [Hit(where, "", "missing: " + "、".join(rule.lists["phrases"][:5]))]

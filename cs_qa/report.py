@@ -1,0 +1,850 @@
+"""Terminal reports read from a written dataset (DESIGN.md, "Output dataset", `cs-qa report`).
+
+Three layers, so that tests and other renderers (HTML) share the figures:
+- loading: `load_dataset` / `load_datasets` read the Parquet tables of one or several runs;
+- summaries: `team_summary` / `agent_scorecard` turn a `Dataset` into plain records
+  (no printing, no formatting);
+- rendering: `render_team` / `render_scorecard` print those records with rich, with
+  Chinese labels by default (`lang="en"` for English).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cs_qa import aggregate
+from cs_qa.i18n import t
+from cs_qa.schema import MANIFEST, TABLES
+
+DEFAULT_BASE = 100.0
+DEFAULT_PASS_MARK = 80.0
+TOP_RULES = 10  # team report: most broken rules
+AGENT_TOP_RULES = 3  # per-agent row: that agent's most broken rules
+EVIDENCE_QUOTES = 5  # scorecard: findings quoted as evidence
+MISSING = "—"
+
+# Tables of a run; agents and agent_rules are derived from them.
+ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors")
+
+
+class DatasetError(Exception):
+    """A directory that is not a (finished) cs-qa dataset, or one that cannot be read."""
+
+
+class UnknownAgent(KeyError):
+    """The agent asked for has no conversation or finding in the dataset."""
+
+    def __init__(self, agent_id: str, known: Sequence[str]) -> None:
+        super().__init__(agent_id)
+        self.agent_id = agent_id
+        self.known = list(known)
+
+    def __str__(self) -> str:
+        known = ", ".join(self.known) if self.known else "none"
+        return f"unknown agent {self.agent_id!r}; known agents: {known}"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class Dataset:
+    """The tables of one scoring run (or of several runs concatenated) and its manifest.
+
+    `manifest` is the run's manifest.json; for several runs it is the last run's, with
+    `masked` true only when every run was masked and `rules` merged over all runs.
+    `manifests` lists every run's own manifest, in the order given.
+    """
+
+    conversations: pd.DataFrame
+    turns: pd.DataFrame
+    rule_results: pd.DataFrame
+    findings: pd.DataFrame
+    agents: pd.DataFrame
+    agent_rules: pd.DataFrame
+    errors: pd.DataFrame
+    manifest: dict[str, Any]
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def pack(self) -> dict[str, Any]:
+        return dict(self.manifest.get("pack") or {})
+
+    @property
+    def pass_mark(self) -> float:
+        return float(self.pack.get("pass_mark", DEFAULT_PASS_MARK))
+
+    @property
+    def base(self) -> float:
+        return float(self.pack.get("base", DEFAULT_BASE))
+
+    @property
+    def masked(self) -> bool:
+        # A manifest that does not say so is treated as unmasked: warn rather than assume.
+        return bool(self.manifest.get("masked", False))
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        return list(self.manifest.get("rules") or [])
+
+
+def _read_table(directory: Path, table: str) -> pd.DataFrame:
+    """All `*.parquet` parts of one table directory, read with the table's schema.
+
+    A missing or empty directory is an empty table; parts missing a (newer) column get it
+    empty, and columns the schema does not know are dropped.
+    """
+    parts = sorted(directory.glob("*.parquet")) if directory.is_dir() else []
+    if not parts:
+        return aggregate.empty_frame(table)
+    try:
+        arrow = pads.dataset([str(p) for p in parts], schema=TABLES[table], format="parquet")
+        return arrow.to_table().to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise DatasetError(f"{directory}: cannot read table {table!r}: {exc}") from exc
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise DatasetError(f"{path}: not a cs-qa dataset (no {MANIFEST})")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"{manifest_path}: unreadable manifest: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{manifest_path}: unreadable manifest: not a JSON object")
+    return manifest
+
+
+def load_dataset(path: Path) -> Dataset:
+    """Read one run written by `cs-qa score --out PATH`.
+
+    The manifest is written last, so a directory without one is an unfinished (or
+    foreign) run and raises `DatasetError`. A run written without the agents tables gets
+    them computed from its rows.
+    """
+    path = Path(path)
+    manifest = _read_manifest(path)
+    tables = {name: _read_table(path / name, name) for name in TABLES}
+    if tables["agents"].empty and not tables["conversations"].empty:
+        tables["agents"] = aggregate.agents_table(tables["conversations"], tables["findings"])
+    if tables["agent_rules"].empty and not tables["rule_results"].empty:
+        tables["agent_rules"] = aggregate.agent_rules_table(
+            tables["rule_results"], manifest.get("rules") or []
+        )
+    return Dataset(**tables, manifest=manifest, manifests=[manifest], paths=[path])
+
+
+def _concat(frames: Iterable[pd.DataFrame], table: str) -> pd.DataFrame:
+    non_empty = [f for f in frames if not f.empty]
+    if not non_empty:
+        return aggregate.empty_frame(table)
+    return pd.concat(non_empty, ignore_index=True)
+
+
+def load_datasets(paths: Sequence[Path]) -> Dataset:
+    """Read several runs (typically one per day) as one dataset.
+
+    Row tables are concatenated in the order given; the agents tables are recomputed
+    from the concatenated rows, so multi-day figures are exact (not means of means).
+    The same directory given twice is read once.
+    """
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        key = Path(p).resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(Path(p))
+    if not unique:
+        raise DatasetError("no dataset given")
+    if len(unique) == 1:
+        return load_dataset(unique[0])
+    runs = [load_dataset(p) for p in unique]
+    tables = {name: _concat((getattr(run, name) for run in runs), name) for name in ROW_TABLES}
+    rules = list(aggregate.rule_meta(r for run in runs for r in run.rules).values())
+    manifests = [run.manifest for run in runs]
+    manifest = {
+        **manifests[-1],
+        "masked": all(bool(m.get("masked", False)) for m in manifests),
+        "rules": rules,
+    }
+    return Dataset(
+        **tables,
+        agents=aggregate.agents_table(tables["conversations"], tables["findings"]),
+        agent_rules=aggregate.agent_rules_table(tables["rule_results"], rules),
+        manifest=manifest,
+        manifests=manifests,
+        paths=unique,
+    )
+
+
+# ------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline numbers of a team or of one agent. Missing values are NaN."""
+
+    conversations: int
+    mean_score: float
+    min_score: float
+    pass_rate: float  # 0..1
+    fatal_count: int
+    flagged_count: int
+    findings: int
+    first_response_p50: float
+    first_response_p90: float
+
+
+@dataclass(frozen=True)
+class RuleRate:
+    rule_id: str
+    title: str
+    title_en: str  # "" when the pack gives none
+    category: str
+    applicable: int
+    violations: int
+    rate: float  # violations / applicable, NaN when never applicable
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: str
+    conversations: int
+    mean_score: float
+    pass_rate: float
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent_id: str
+    figures: Figures
+    top_rules: list[RuleRate]
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    pack: dict[str, Any]
+    pass_mark: float
+    base: float
+    masked: bool
+    first_day: str | None
+    last_day: str | None
+    scored: int
+    rejected: int
+    team: Figures
+    top_rules: list[RuleRate]
+    agents: list[AgentRow]
+    trend: list[DayRow]  # empty unless the dataset spans more than one day
+
+
+@dataclass(frozen=True)
+class ScorecardRule:
+    rule_id: str
+    title: str
+    title_en: str
+    category: str
+    applicable: int
+    violations: int
+    rate: float
+    team_rate: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    conversation_id: str
+    day: str | None
+    score: float
+    at: str  # mm:ss from the start of the conversation, "—" when untimed
+    rule_id: str
+    rule_title: str
+    rule_title_en: str
+    kind: str
+    fatal: bool
+    deduct: float
+    matched: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    agent_id: str
+    pack: dict[str, Any]
+    pass_mark: float
+    base: float
+    masked: bool
+    first_day: str | None
+    last_day: str | None
+    agent: Figures
+    team: Figures
+    rules: list[ScorecardRule]
+    trend: list[DayRow]  # empty unless the dataset spans more than one day
+    evidence: list[Evidence]
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _str(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def format_offset(seconds: float | None) -> str:
+    """Seconds from the start of a conversation as mm:ss (minutes may exceed 59)."""
+    if seconds is None or pd.isna(seconds):
+        return MISSING
+    total = max(0, int(seconds))
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def _figures(conversations: pd.DataFrame, findings: int) -> Figures:
+    passed = conversations["passed"].astype("boolean").dropna()
+    return Figures(
+        conversations=len(conversations),
+        mean_score=_nan(conversations["score"].mean()),
+        min_score=_nan(conversations["score"].min()),
+        pass_rate=float(passed.mean()) if len(passed) else math.nan,
+        fatal_count=int(conversations["fatal"].astype("boolean").sum()),
+        flagged_count=int(conversations["flagged"].astype("boolean").sum()),
+        findings=findings,
+        first_response_p50=aggregate.percentile(conversations["first_response_s"], 50),
+        first_response_p90=aggregate.percentile(conversations["first_response_s"], 90),
+    )
+
+
+def _figures_from_agents_row(row: pd.Series) -> Figures:
+    return Figures(
+        conversations=_int(row["conversations"]),
+        mean_score=_nan(row["mean_score"]),
+        min_score=_nan(row["min_score"]),
+        pass_rate=_nan(row["pass_rate"]),
+        fatal_count=_int(row["fatal_count"]),
+        flagged_count=_int(row["flagged_count"]),
+        findings=_int(row["findings"]),
+        first_response_p50=_nan(row["first_response_p50"]),
+        first_response_p90=_nan(row["first_response_p90"]),
+    )
+
+
+def _rule_counts(rule_results: pd.DataFrame) -> pd.DataFrame:
+    """applicable / violations / rate per rule_id over the given rule_results rows."""
+    status = rule_results["status"].astype("str")
+    counts = pd.DataFrame(
+        {
+            "rule_id": rule_results["rule_id"].astype("str"),
+            "applicable": (status != aggregate.NOT_APPLICABLE).astype("int64"),
+            "violations": status.isin(aggregate.BROKEN).astype("int64"),
+        }
+    )
+    table = counts.groupby("rule_id", observed=True, sort=True)[["applicable", "violations"]].sum()
+    table["rate"] = (table["violations"] / table["applicable"]).where(table["applicable"] > 0)
+    return table
+
+
+def _most_broken(table: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Rules with violations, most violations first (then highest rate, then id)."""
+    broken = table[table["violations"] > 0].reset_index()
+    broken = broken.sort_values(
+        ["violations", "rate", "rule_id"], ascending=[False, False, True], kind="stable"
+    )
+    return broken.head(limit)
+
+
+def _days(conversations: pd.DataFrame) -> list[str]:
+    return sorted(str(d) for d in conversations["day"].dropna().unique())
+
+
+def _trend(conversations: pd.DataFrame, days: list[str]) -> list[DayRow]:
+    """One row per day of `days` (days without conversations included, with NaN)."""
+    if len(days) < 2:
+        return []
+    by_day = {str(day): group for day, group in conversations.groupby("day", observed=True)}
+    rows = []
+    for day in days:
+        group = by_day.get(day, conversations.iloc[0:0])
+        figures = _figures(group, 0)
+        rows.append(DayRow(day, figures.conversations, figures.mean_score, figures.pass_rate))
+    return rows
+
+
+def team_summary(ds: Dataset, top: int = TOP_RULES) -> TeamSummary:
+    """Team figures, the most broken rules, one row per agent and the daily trend."""
+    conv = ds.conversations
+    meta = aggregate.rule_meta(ds.rules)
+    rule_table = _rule_counts(ds.rule_results)
+    top_rules = [_rule_rate(row, meta) for row in _most_broken(rule_table, top).itertuples()]
+
+    agent_rules = ds.agent_rules
+    agents = []
+    for row in ds.agents.sort_values("agent_id", kind="stable").itertuples(index=False):
+        own = agent_rules[agent_rules["agent_id"] == row.agent_id].set_index("rule_id")
+        broken = _most_broken(own, AGENT_TOP_RULES)
+        agents.append(
+            AgentRow(
+                agent_id=str(row.agent_id),
+                figures=_figures_from_agents_row(pd.Series(row._asdict())),
+                top_rules=[_rule_rate(r, meta) for r in broken.itertuples()],
+            )
+        )
+    days = _days(conv)
+    return TeamSummary(
+        pack=ds.pack,
+        pass_mark=ds.pass_mark,
+        base=ds.base,
+        masked=ds.masked,
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+        scored=int(conv["score"].notna().sum()),
+        rejected=len(ds.errors),
+        team=_figures(conv, len(ds.findings)),
+        top_rules=top_rules,
+        agents=agents,
+        trend=_trend(conv, days),
+    )
+
+
+def _rule_rate(row: Any, meta: dict[str, dict[str, Any]]) -> RuleRate:
+    rule = meta.get(str(row.rule_id), {})
+    title = _str(getattr(row, "title", "")) or _str(rule.get("title")) or str(row.rule_id)
+    category = _str(getattr(row, "category", "")) or _str(rule.get("category"))
+    return RuleRate(
+        rule_id=str(row.rule_id),
+        title=title,
+        title_en=_str(rule.get("title_en")),
+        category=category,
+        applicable=_int(row.applicable),
+        violations=_int(row.violations),
+        rate=_nan(row.rate),
+    )
+
+
+def known_agents(ds: Dataset) -> list[str]:
+    """Every agent with a conversation or a finding in the dataset, sorted."""
+    ids = set(ds.agents["agent_id"].dropna().astype("str"))
+    ids |= set(ds.conversations["agent_id"].dropna().astype("str"))
+    ids |= set(ds.findings["agent_id"].dropna().astype("str"))
+    return sorted(ids)
+
+
+def agent_scorecard(ds: Dataset, agent_id: str) -> Scorecard:
+    """One agent against the team and the pass mark: rules, daily trend and evidence.
+
+    Raises `UnknownAgent` (a `KeyError`) listing the known agents when `agent_id` has
+    neither a conversation nor a finding in the dataset.
+    """
+    known = known_agents(ds)
+    if agent_id not in known:
+        raise UnknownAgent(agent_id, known)
+    conv = ds.conversations
+    own_conv = conv[conv["agent_id"] == agent_id]
+    own_findings = ds.findings[ds.findings["agent_id"] == agent_id]
+    agents_row = ds.agents[ds.agents["agent_id"] == agent_id]
+    agent = (
+        _figures_from_agents_row(agents_row.iloc[0])
+        if len(agents_row)
+        else _figures(own_conv, len(own_findings))
+    )
+
+    meta = aggregate.rule_meta(ds.rules)
+    team_rates = _rule_counts(ds.rule_results)["rate"]
+    own_rules = ds.agent_rules[ds.agent_rules["agent_id"] == agent_id]
+    own_rules = own_rules[own_rules["applicable"] > 0].sort_values(
+        ["violations", "rate", "rule_id"], ascending=[False, False, True], kind="stable"
+    )
+    rules = []
+    for row in own_rules.itertuples(index=False):
+        base = _rule_rate(row, meta)
+        rules.append(
+            ScorecardRule(
+                rule_id=base.rule_id,
+                title=base.title,
+                title_en=base.title_en,
+                category=base.category,
+                applicable=base.applicable,
+                violations=base.violations,
+                rate=base.rate,
+                team_rate=_nan(team_rates.get(base.rule_id)),
+            )
+        )
+
+    own_days = _days(own_conv) or _days(conv)
+    return Scorecard(
+        agent_id=agent_id,
+        pack=ds.pack,
+        pass_mark=ds.pass_mark,
+        base=ds.base,
+        masked=ds.masked,
+        first_day=own_days[0] if own_days else None,
+        last_day=own_days[-1] if own_days else None,
+        agent=agent,
+        team=_figures(conv, len(ds.findings)),
+        rules=rules,
+        trend=_trend(own_conv, _days(conv)),
+        evidence=_evidence(conv, own_findings, meta),
+    )
+
+
+def _evidence(
+    conversations: pd.DataFrame, findings: pd.DataFrame, meta: dict[str, dict[str, Any]]
+) -> list[Evidence]:
+    """Up to EVIDENCE_QUOTES findings, from the agent's worst conversations first."""
+    if findings.empty:
+        return []
+    # conversation ids may repeat across runs (days); the source file tells them apart.
+    keys = ["conversation_id", "source_file"]
+    scores = conversations[[*keys, "score", "day"]].drop_duplicates(keys)
+    rows = findings.merge(scores, on=keys, how="left")
+    rows = rows.sort_values(
+        ["score", "fatal", "deduct", "conversation_id", "turn_index"],
+        ascending=[True, False, False, True, True],
+        na_position="last",
+        kind="stable",
+    ).head(EVIDENCE_QUOTES)
+    quotes = []
+    for row in rows.itertuples(index=False):
+        rule_id = str(row.rule_id)
+        title = _str(row.title) or _str(meta.get(rule_id, {}).get("title")) or rule_id
+        quotes.append(
+            Evidence(
+                conversation_id=str(row.conversation_id),
+                day=_str(row.day) or None,
+                score=_nan(row.score),
+                at=format_offset(row.at_s),
+                rule_id=rule_id,
+                rule_title=title,
+                rule_title_en=_str(meta.get(rule_id, {}).get("title_en")),
+                kind=_str(row.kind),
+                fatal=bool(row.fatal) if not pd.isna(row.fatal) else False,
+                deduct=_nan(row.deduct),
+                matched=_str(row.matched),
+                evidence=_str(row.evidence),
+            )
+        )
+    return quotes
+
+
+# ------------------------------------------------------------------------- rendering
+
+
+def _title(title: str, title_en: str, lang: str) -> str:
+    return title_en if lang == "en" and title_en else title
+
+
+def _fmt_score(value: float) -> str:
+    return MISSING if pd.isna(value) else f"{value:.1f}"
+
+
+def _fmt_rate(value: float) -> str:
+    return MISSING if pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def _fmt_seconds(value: float, lang: str) -> str:
+    return MISSING if pd.isna(value) else f"{value:.1f}{t('seconds', lang)}"
+
+
+def _score_text(value: float, pass_mark: float) -> Text:
+    below = not pd.isna(value) and value < pass_mark
+    return Text(_fmt_score(value), style="bold red" if below else "")
+
+
+def _rate_text(value: float, pass_mark: float, base: float) -> Text:
+    # A pass rate is read against the pass mark as a share of the base (80 of 100: 80%).
+    below = not pd.isna(value) and base > 0 and value * base < pass_mark
+    return Text(_fmt_rate(value), style="bold red" if below else "")
+
+
+def _period(first: str | None, last: str | None) -> str:
+    if first is None:
+        return MISSING
+    return first if first == last else f"{first} – {last}"
+
+
+def _pack_label(pack: dict[str, Any]) -> str:
+    parts = [str(pack.get(k)) for k in ("title", "name", "version") if pack.get(k)]
+    return " ".join(parts) or MISSING
+
+
+def _masking(masked: bool, lang: str) -> Text | Panel:
+    if masked:
+        return Text(t("masked", lang), style="dim")
+    return Panel(Text(t("not_masked", lang), style="bold"), style="bold white on red")
+
+
+def _key_values(pairs: Sequence[tuple[str, Text | str]]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for key, value in pairs:
+        grid.add_row(key, value if isinstance(value, Text) else Text(value))
+    return grid
+
+
+def _trend_table(trend: Sequence[DayRow], pass_mark: float, base: float, lang: str) -> Table:
+    table = Table(title=t("trend", lang), title_justify="left")
+    table.add_column(t("day", lang))
+    for key in ("conversations", "mean_score", "pass_rate"):
+        table.add_column(t(key, lang), justify="right")
+    for row in trend:
+        table.add_row(
+            Text(row.day),
+            Text(str(row.conversations)),
+            _score_text(row.mean_score, pass_mark),
+            _rate_text(row.pass_rate, pass_mark, base),
+        )
+    return table
+
+
+def _rules_table(rules: Sequence[RuleRate], lang: str) -> Table:
+    table = Table(title=t("top_rules", lang), title_justify="left")
+    table.add_column(t("rule", lang))
+    table.add_column(t("category", lang))
+    for key in ("applicable", "violations", "violation_rate"):
+        table.add_column(t(key, lang), justify="right")
+    for rule in rules:
+        table.add_row(
+            Text(f"{_title(rule.title, rule.title_en, lang)} ({rule.rule_id})"),
+            Text(rule.category or MISSING),
+            Text(str(rule.applicable)),
+            Text(str(rule.violations)),
+            Text(_fmt_rate(rule.rate)),
+        )
+    return table
+
+
+def render_team(summary: TeamSummary, console: Console, lang: str = "zh") -> None:
+    """Print the team report: overview, one row per agent, most broken rules, trend."""
+    team = summary.team
+    console.print(_masking(summary.masked, lang))
+    overview = _key_values(
+        [
+            (t("pack", lang), _pack_label(summary.pack)),
+            (t("period", lang), _period(summary.first_day, summary.last_day)),
+            (
+                t("conversations", lang),
+                f"{team.conversations}  ({t('scored', lang)} {summary.scored}, "
+                f"{t('rejected', lang)} {summary.rejected})",
+            ),
+            (t("mean_score", lang), _score_text(team.mean_score, summary.pass_mark)),
+            (t("pass_rate", lang), _rate_text(team.pass_rate, summary.pass_mark, summary.base)),
+            (t("pass_mark", lang), f"{summary.pass_mark:g} / {summary.base:g}"),
+            (t("fatal", lang), str(team.fatal_count)),
+            (t("flagged", lang), str(team.flagged_count)),
+            (t("findings", lang), str(team.findings)),
+            (t("first_response_p50", lang), _fmt_seconds(team.first_response_p50, lang)),
+            (t("first_response_p90", lang), _fmt_seconds(team.first_response_p90, lang)),
+        ]
+    )
+    console.print(Panel(overview, title=t("team_overview", lang), title_align="left"))
+
+    agents = Table(title=t("agents", lang), title_justify="left")
+    agents.add_column(t("agent", lang))
+    for key in ("conversations", "mean_score", "pass_rate", "fatal", "fr_p50_short"):
+        agents.add_column(t(key, lang), justify="right")
+    agents.add_column(t("fr_p90_short", lang), justify="right")
+    agents.add_column(t("top_broken", lang))
+    for row in summary.agents:
+        fig = row.figures
+        broken = "\n".join(
+            f"{_title(r.title, r.title_en, lang)} {_fmt_rate(r.rate)}" for r in row.top_rules
+        )
+        agents.add_row(
+            Text(row.agent_id),
+            Text(str(fig.conversations)),
+            _score_text(fig.mean_score, summary.pass_mark),
+            _rate_text(fig.pass_rate, summary.pass_mark, summary.base),
+            Text(str(fig.fatal_count), style="bold red" if fig.fatal_count else ""),
+            Text(_fmt_seconds(fig.first_response_p50, lang)),
+            Text(_fmt_seconds(fig.first_response_p90, lang)),
+            Text(broken or MISSING),
+        )
+    console.print(agents)
+
+    if summary.top_rules:
+        console.print(_rules_table(summary.top_rules, lang))
+    else:
+        console.print(Text(f"{t('top_rules', lang)}: {t('no_violations', lang)}"))
+    if len(summary.trend) > 1:
+        console.print(_trend_table(summary.trend, summary.pass_mark, summary.base, lang))
+
+
+def _signed(value: float, fmt: str, unit: str = "") -> str:
+    if pd.isna(value):
+        return MISSING
+    return f"{value:+{fmt}}{unit}"
+
+
+def render_scorecard(card: Scorecard, console: Console, lang: str = "zh") -> None:
+    """Print one agent's scorecard: header, figures vs team and pass mark, rules, trend,
+    evidence quotes."""
+    me, team = card.agent, card.team
+    console.print(_masking(card.masked, lang))
+    below = not pd.isna(me.mean_score) and me.mean_score < card.pass_mark
+    verdict = (
+        Text(MISSING)
+        if pd.isna(me.mean_score)
+        else Text(
+            t("below_pass_mark", lang) if below else t("above_pass_mark", lang),
+            style="bold red" if below else "green",
+        )
+    )
+    header = _key_values(
+        [
+            (t("agent", lang), card.agent_id),
+            (t("period", lang), _period(card.first_day, card.last_day)),
+            (t("conversations", lang), str(me.conversations)),
+            (t("pack", lang), _pack_label(card.pack)),
+            (t("pass_mark", lang), Text.assemble(f"{card.pass_mark:g}  ", verdict)),
+        ]
+    )
+
+    figures = Table(box=None, padding=(0, 2))
+    figures.add_column("")
+    figures.add_column(t("agent", lang), justify="right")
+    figures.add_column(t("team", lang), justify="right")
+    figures.add_column(t("vs_team", lang), justify="right")
+    figures.add_column(t("vs_pass_mark", lang), justify="right")
+    figures.add_row(
+        Text(t("mean_score", lang)),
+        _score_text(me.mean_score, card.pass_mark),
+        _score_text(team.mean_score, card.pass_mark),
+        Text(_signed(me.mean_score - team.mean_score, ".1f")),
+        Text(_signed(me.mean_score - card.pass_mark, ".1f")),
+    )
+    figures.add_row(
+        Text(t("min_score", lang)),
+        _score_text(me.min_score, card.pass_mark),
+        _score_text(team.min_score, card.pass_mark),
+        Text(""),
+        Text(""),
+    )
+    figures.add_row(
+        Text(t("pass_rate", lang)),
+        _rate_text(me.pass_rate, card.pass_mark, card.base),
+        _rate_text(team.pass_rate, card.pass_mark, card.base),
+        Text(_signed((me.pass_rate - team.pass_rate) * 100, ".1f", t("points", lang))),
+        Text(""),
+    )
+    for key, mine, theirs in (
+        ("fatal", me.fatal_count, team.fatal_count),
+        ("flagged", me.flagged_count, team.flagged_count),
+        ("findings", me.findings, team.findings),
+    ):
+        figures.add_row(Text(t(key, lang)), Text(str(mine)), Text(str(theirs)), Text(""), Text(""))
+    for key, mine_s, team_s in (
+        ("first_response_p50", me.first_response_p50, team.first_response_p50),
+        ("first_response_p90", me.first_response_p90, team.first_response_p90),
+    ):
+        figures.add_row(
+            Text(t(key, lang)),
+            Text(_fmt_seconds(mine_s, lang)),
+            Text(_fmt_seconds(team_s, lang)),
+            Text(_signed(mine_s - team_s, ".1f", t("seconds", lang))),
+            Text(""),
+        )
+    console.print(
+        Panel(
+            Group(header, Text(""), figures),
+            title=f"{t('scorecard', lang)} · {card.agent_id}",
+            title_align="left",
+        )
+    )
+
+    rules = Table(title=t("rules_detail", lang), title_justify="left")
+    rules.add_column(t("rule", lang))
+    rules.add_column(t("category", lang))
+    for key in ("applicable", "violations", "violation_rate", "team_rate"):
+        rules.add_column(t(key, lang), justify="right")
+    for rule in card.rules:
+        worse = (
+            not pd.isna(rule.rate) and not pd.isna(rule.team_rate) and (rule.rate > rule.team_rate)
+        )
+        rules.add_row(
+            Text(f"{_title(rule.title, rule.title_en, lang)} ({rule.rule_id})"),
+            Text(rule.category or MISSING),
+            Text(str(rule.applicable)),
+            Text(str(rule.violations)),
+            Text(_fmt_rate(rule.rate), style="bold red" if worse else ""),
+            Text(_fmt_rate(rule.team_rate)),
+        )
+    if card.rules:
+        console.print(rules)
+    else:
+        console.print(Text(f"{t('rules_detail', lang)}: {t('no_data', lang)}"))
+
+    if len(card.trend) > 1:
+        console.print(_trend_table(card.trend, card.pass_mark, card.base, lang))
+
+    if card.evidence:
+        quotes = Table(title=t("evidence", lang), title_justify="left", show_lines=True)
+        quotes.add_column(t("conversation", lang))
+        quotes.add_column(t("day", lang))
+        quotes.add_column(t("score", lang), justify="right")
+        quotes.add_column(t("time", lang))
+        quotes.add_column(t("rule", lang))
+        quotes.add_column(t("deduct", lang), justify="right")
+        quotes.add_column(t("matched", lang))
+        quotes.add_column(t("evidence", lang), ratio=1)
+        for q in card.evidence:
+            deduct = t("fatal", lang) if q.fatal else _fmt_deduct(q.deduct)
+            quotes.add_row(
+                Text(q.conversation_id),
+                Text(q.day or MISSING),
+                _score_text(q.score, card.pass_mark),
+                Text(q.at),
+                Text(_title(q.rule_title, q.rule_title_en, lang)),
+                Text(deduct, style="bold red" if q.fatal else ""),
+                Text(q.matched or MISSING),
+                Text(q.evidence or MISSING),
+            )
+        console.print(quotes)
+
+
+def _fmt_deduct(value: float) -> str:
+    return MISSING if pd.isna(value) or value == 0 else f"-{value:g}"
+
+
+def render_run(summary: Any, console: Console, lang: str = "zh") -> None:
+    """What a scoring run did: counts, where the dataset is, the first rejected records.
+
+    `summary` is a `cs_qa.run.RunSummary` (not imported here: reports only read datasets).
+    """
+    pairs: list[tuple[str, Text | str]] = [
+        (t("read", lang), str(summary.read)),
+        (t("scored", lang), str(summary.scored)),
+        (t("rejected", lang), Text(str(summary.rejected), style="red" if summary.rejected else "")),
+        (t("findings", lang), str(summary.findings)),
+        (t("output", lang), str(summary.out)),
+    ]
+    console.print(Panel(_key_values(pairs), title=t("run_done", lang), expand=False))
+    if summary.rejected:
+        console.print(Text(t("rejected_records", lang), style="bold red"))
+        for e in summary.errors:
+            console.print(
+                f"  {e.source_file}:{e.source_line}: {e.reason}", markup=False, highlight=False
+            )
+        more = summary.rejected - len(summary.errors)
+        if more > 0:
+            console.print(
+                t("more_errors", lang).format(n=more, path=summary.out / "errors"), markup=False
+            )
