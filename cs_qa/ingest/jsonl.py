@@ -1,0 +1,218 @@
+"""Reader of the canonical format: JSON Lines, one conversation per line (and .json files).
+
+Every bad line becomes a `Rejected` with its 1-based physical line number; the good lines
+around it still come through.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import orjson
+
+from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id
+from cs_qa.ingest.encoding import (
+    SAMPLE_SIZE,
+    describe_decode_error,
+    detect_encoding,
+    file_encoding,
+    raw_lines,
+)
+from cs_qa.ingest.mapping import ColumnMapping
+from cs_qa.model import Conversation, Rejected
+
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _key(mapping: ColumnMapping | None, field: str) -> str:
+    # A mapping may rename JSON keys too (e.g. text=content); positions mean nothing here.
+    if mapping is not None:
+        column = mapping.columns.get(field)
+        if isinstance(column, str):
+            return column
+    return field
+
+
+def conversation_from_record(
+    data: object, name: str, line_no: int, mapping: ColumnMapping | None = None
+) -> Conversation | Rejected:
+    """Build a conversation from one parsed JSON record, or say why it cannot be scored."""
+    if not isinstance(data, dict):
+        return Rejected(name, line_no, f"expected a JSON object, got {_json_type(data)}")
+    try:
+        cid = clean_id(data.get(_key(mapping, "conversation_id")), "conversation_id")
+    except RecordError as exc:
+        return Rejected(name, line_no, exc.reason)
+    if cid is None:
+        return Rejected(name, line_no, "missing conversation_id")
+    turns = data.get("turns")
+    if turns is None:
+        return Rejected(name, line_no, "missing turns", cid)
+    if not isinstance(turns, list):
+        return Rejected(name, line_no, f"turns must be a list, got {_json_type(turns)}", cid)
+
+    k_speaker, k_text, k_ts = (_key(mapping, f) for f in ("speaker", "text", "ts"))
+    k_start, k_end, k_agent = (_key(mapping, f) for f in ("start", "end", "agent_id"))
+    raw_turns: list[RawTurn] = []
+    for i, turn in enumerate(turns, 1):
+        if not isinstance(turn, dict):
+            return Rejected(
+                name, line_no, f"turn {i}: expected an object, got {_json_type(turn)}", cid
+            )
+        raw_turns.append(
+            RawTurn(
+                turn.get(k_speaker),
+                turn.get(k_text),
+                turn.get(k_ts),
+                turn.get(k_start),
+                turn.get(k_end),
+                turn.get(k_agent),
+            )
+        )
+    try:
+        return build_conversation(
+            cid,
+            raw_turns,
+            channel=data.get(_key(mapping, "channel")),
+            agent_id=data.get(k_agent),
+            started_at=data.get(_key(mapping, "started_at")),
+            speakers=mapping.speakers if mapping else None,
+            default_channel=mapping.channel if mapping else None,
+            source_file=name,
+            source_line=line_no,
+        )
+    except RecordError as exc:
+        where = f"turn {exc.turn_index + 1}: " if exc.turn_index is not None else ""
+        return Rejected(name, line_no, where + exc.reason, cid)
+
+
+def _invalid_json(exc: orjson.JSONDecodeError) -> str:
+    return f"invalid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _read_lines(
+    lines: Iterable[tuple[int, bytes]], encoding: str, name: str, mapping: ColumnMapping | None
+) -> Iterator[Conversation | Rejected]:
+    for line_no, raw in lines:
+        if not raw.strip():
+            continue  # blank lines (and a trailing newline) are not records
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            yield Rejected(name, line_no, describe_decode_error(exc, encoding))
+            continue
+        if text.startswith("\ufeff"):
+            text = text[1:]  # a BOM left inside concatenated files
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield Rejected(name, line_no, _invalid_json(exc))
+            continue
+        yield conversation_from_record(data, name, line_no, mapping)
+
+
+def read_jsonl(
+    path: Path, name: str, mapping: ColumnMapping | None = None
+) -> Iterator[Conversation | Rejected]:
+    """Read a JSON Lines file, one conversation per line."""
+    encoding = file_encoding(path, mapping.encoding if mapping else None)
+    lines, encoding = raw_lines(path, encoding)
+    yield from _read_lines(lines, encoding, name, mapping)
+
+
+def read_json(
+    path: Path, name: str, mapping: ColumnMapping | None = None
+) -> Iterator[Conversation | Rejected]:
+    """Read a .json file: an array of conversations, a single conversation, or JSON Lines."""
+    data = path.read_bytes()
+    encoding = (mapping.encoding if mapping else None) or detect_encoding(
+        data[:SAMPLE_SIZE], complete=len(data) <= SAMPLE_SIZE
+    )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        text = None  # damaged somewhere: only the line-by-line reading can save the rest
+    if text is not None:
+        body = text.lstrip("\ufeff \t\r\n")
+        first_line = text.count("\n", 0, len(text) - len(body)) + 1
+        if body.startswith("["):
+            yield from _read_array(text, name, mapping)
+            return
+        if body.startswith("{"):
+            try:
+                record = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                record = None  # several lines of records: JSON Lines
+            if record is not None:
+                yield conversation_from_record(record, name, first_line, mapping)
+                return
+        # Split on "\n" only, as the file reader does: str.splitlines would also split on
+        # U+2028 and friends, which JSON strings may contain.
+        yield from _read_lines(
+            enumerate(text.encode("utf-8").split(b"\n"), 1), "utf-8", name, mapping
+        )
+        return
+    lines, encoding = raw_lines(path, encoding)
+    yield from _read_lines(lines, encoding, name, mapping)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n\ufeff":
+        pos += 1
+    return pos
+
+
+def _read_array(
+    text: str, name: str, mapping: ColumnMapping | None
+) -> Iterator[Conversation | Rejected]:
+    # The stdlib decoder can resume at an offset, which gives each element's line number;
+    # orjson can only parse the whole array.
+    decoder = json.JSONDecoder()
+    line, counted = 1, 0
+
+    def line_at(pos: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, pos)
+        counted = pos
+        return line
+
+    pos = _skip_ws(text, 0) + 1  # past "["
+    pos = _skip_ws(text, pos)
+    if pos < len(text) and text[pos] == "]":
+        return
+    while True:
+        try:
+            record, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            yield Rejected(
+                name,
+                exc.lineno,
+                f"invalid JSON: {exc.msg} at column {exc.colno}; rest of file skipped",
+            )
+            return
+        yield conversation_from_record(record, name, line_at(pos), mapping)
+        pos = _skip_ws(text, end)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+            continue
+        if pos < len(text) and text[pos] == "]":
+            return
+        where = line_at(min(pos, len(text)))
+        yield Rejected(
+            name, where, "invalid JSON: expected ',' or ']' in the array; rest of file skipped"
+        )
+        return
