@@ -219,7 +219,9 @@ def load_pack(spec: str | Path | None = None) -> RulePack:
     """Load and fully validate a pack; raise `PackError` with every problem found."""
     path = resolve_pack(spec)
     raw = path.read_bytes()
-    return parse_pack(raw.decode("utf-8-sig"), str(path), hashlib.sha256(raw).hexdigest())
+    # Problems name the file as the user gave it; a built-in pack by its place in rules/.
+    shown = str(spec) if spec is not None and Path(spec).exists() else f"rules/{path.name}"
+    return parse_pack(raw.decode("utf-8-sig"), shown, hashlib.sha256(raw).hexdigest())
 
 
 def parse_pack(text: str, filename: str = "<pack>", sha256: str = "") -> RulePack:

@@ -658,14 +658,14 @@ def render_team(summary: TeamSummary, console: Console, lang: str = "zh") -> Non
     console.print(Panel(overview, title=t("team_overview", lang), title_align="left"))
 
     agents = Table(title=t("agents", lang), title_justify="left")
-    agents.add_column(t("agent", lang))
+    agents.add_column(t("agent", lang), no_wrap=True)
     for key in ("conversations", "mean_score", "pass_rate", "fatal", "fr_p50_short"):
         agents.add_column(t(key, lang), justify="right")
     agents.add_column(t("fr_p90_short", lang), justify="right")
     agents.add_column(t("top_broken", lang))
     for row in summary.agents:
         fig = row.figures
-        broken = "\n".join(
+        broken = ("、" if lang == "zh" else "; ").join(
             f"{_title(r.title, r.title_en, lang)} {_fmt_rate(r.rate)}" for r in row.top_rules
         )
         agents.add_row(

@@ -1,0 +1,160 @@
+"""The command line through typer's CliRunner: exit codes, help, terminal output."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import ROOT, SAMPLE
+from typer.testing import CliRunner
+
+from cs_qa.cli import app
+
+runner = CliRunner()
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+COMMANDS = [["score"], ["report"], ["rules", "list"], ["rules", "lint"], ["rules", "test"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example_and_exit_codes(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert "Exit codes" in result.output
+
+
+def test_readme_documents_every_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert "cs-qa " + " ".join(command) in readme, command
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "out"
+    result = runner.invoke(app, ["score", str(SAMPLE), "--out", str(out)])
+    return out, result
+
+
+def test_score_the_sample_week(scored):
+    out, result = scored
+    assert result.exit_code == 0, result.output
+    for table in (
+        "conversations",
+        "turns",
+        "rule_results",
+        "findings",
+        "agents",
+        "agent_rules",
+        "errors",
+    ):
+        assert list((out / table).glob("*.parquet")), table
+    assert (out / "manifest.json").exists()
+    assert "团队概览" in result.output and "客服明细" in result.output
+    assert "A1011" in result.output
+    assert not PHONE.search(result.output)
+
+
+def test_existing_output_needs_overwrite(scored):
+    out, _ = scored
+    result = runner.invoke(app, ["score", str(SAMPLE), "--out", str(out), "--quiet"])
+    assert result.exit_code == 2
+    assert "--overwrite" in result.output
+
+
+def test_report_team_and_agent(scored):
+    out, _ = scored
+    team = runner.invoke(app, ["report", str(out), "--lang", "en"])
+    assert team.exit_code == 0 and "Team overview" in team.output
+    card = runner.invoke(app, ["report", str(out), "--agent", "A1011"])
+    assert card.exit_code == 0, card.output
+    assert "A1011" in card.output
+    assert not PHONE.search(card.output)
+
+
+def test_report_unknown_agent_and_not_a_dataset(scored, tmp_path):
+    out, _ = scored
+    result = runner.invoke(app, ["report", str(out), "--agent", "NOBODY"])
+    assert result.exit_code == 2 and "A1011" in result.output
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "manifest.json" in result.output
+
+
+def test_rejected_records_exit_3_and_strict_exit_1(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"conversation_id": "x", "turns": []}\n{oops\n', encoding="utf-8")
+    result = runner.invoke(app, ["score", str(bad), "--out", str(tmp_path / "o1")])
+    assert result.exit_code == 3
+    assert "bad.jsonl:2" in result.output
+    result = runner.invoke(
+        app, ["score", str(bad), "--out", str(tmp_path / "o2"), "--strict", "-q"]
+    )
+    assert result.exit_code == 1
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["score", str(tmp_path / "missing.jsonl")]).exit_code == 2
+    assert runner.invoke(app, ["score", str(SAMPLE), "--lang", "fr"]).exit_code == 2
+    assert runner.invoke(app, ["score", str(SAMPLE), "--map", "nonsense"]).exit_code == 2
+    result = runner.invoke(app, ["score", str(SAMPLE), "--rules", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2
+
+
+def test_mapping_on_the_command_line(tmp_path):
+    export = tmp_path / "export.tsv"
+    export.write_text("s1\tu\t0\t在吗\ns1\tu\t1\t您好，请问有什么可以帮您\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            str(export),
+            "--out",
+            str(tmp_path / "o"),
+            "-q",
+            "--map",
+            "conversation_id=0",
+            "--map",
+            "speaker=2",
+            "--map",
+            "text=3",
+            "--speaker",
+            "0=customer",
+            "--speaker",
+            "1=agent",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_rules_lint_and_test_clean_on_the_builtin_pack():
+    assert runner.invoke(app, ["rules", "lint", "general"]).exit_code == 0
+    result = runner.invoke(app, ["rules", "test", "general"])
+    assert result.exit_code == 0 and " 0 failed" in result.output
+    listing = runner.invoke(app, ["rules", "list"])
+    assert listing.exit_code == 0 and "opening.greeting" in listing.output
+
+
+def test_rules_test_names_a_broken_example(tmp_path):
+    pack = tmp_path / "general.yaml"
+    shutil.copy(ROOT / "rules" / "general.yaml", pack)
+    text = pack.read_text(encoding="utf-8")
+    # the greeting's first violating example now greets: it must be reported as failing
+    pack.write_text(
+        text.replace("          客服: 在\n", "          客服: 您好\n", 1), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["rules", "test", str(pack)])
+    assert result.exit_code == 1
+    assert "general::opening.greeting::violates[0]" in result.output
+
+
+def test_rules_lint_reports_problems_with_lines(tmp_path):
+    pack = tmp_path / "p.yaml"
+    pack.write_text(
+        'pack: p\nversion: "1"\ntitle: t\nrules:\n'
+        "  - id: a\n    title: x\n    check: nope\n    deduct: 1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "lint", str(pack)])
+    assert result.exit_code == 1
+    assert f"{pack}:7: rule a: unknown check type 'nope'" in result.output

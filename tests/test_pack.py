@@ -1,0 +1,128 @@
+"""Loading a rule pack reports every problem at once, each as file:line: message."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cs_qa.pack import PackError, load_pack, parse_pack
+
+GOOD_RULE = """\
+  - id: opening.greeting
+    title: 开场问候
+    check: required_phrase
+    phrases: [您好]
+    deduct: 5
+    examples:
+      - violates: "客服: 在"
+      - passes: "客服: 您好"
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(PackError) as info:
+        parse_pack(textwrap.dedent(text), "p.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_three_mistakes_are_all_reported_with_their_lines():
+    found = problems(
+        """\
+        pack: p
+        version: "1"
+        title: 测试
+        lexicons:
+          polite: [您好]
+        rules:
+          - id: a.unknown_key
+            title: 未知参数
+            check: required_phrase
+            phrases: [您好]
+            phrasez: [你好]
+            deduct: 5
+            examples:
+              - violates: "客服: 在"
+              - passes: "客服: 您好"
+          - id: b.unknown_check
+            title: 未知检查
+            check: no_such_check
+            deduct: 5
+          - id: c.unknown_lexicon
+            title: 未知词表
+            check: forbidden_phrase
+            phrases: ["@rude"]
+            deduct: 5
+            examples:
+              - violates: "客服: 滚"
+              - passes: "客服: 您好"
+        """
+    )
+    assert any(p.startswith("p.yaml:11:") and "unknown key 'phrasez'" in p for p in found), found
+    assert any(
+        p.startswith("p.yaml:18:") and "unknown check type 'no_such_check'" in p for p in found
+    )
+    assert any(p.startswith("p.yaml:23:") and "unknown lexicon 'rude'" in p for p in found), found
+    assert len(found) == 3
+
+
+def test_yaml_syntax_error_names_the_line():
+    found = problems('pack: p\nversion: "1"\ntitle: t\nrules:\n  - id: [unclosed\n')
+    assert len(found) == 1 and found[0].startswith("p.yaml:") and "YAML" in found[0]
+
+
+def test_duplicate_ids_and_missing_examples():
+    found = problems(
+        'pack: p\nversion: "1"\ntitle: t\nrules:\n'
+        + GOOD_RULE
+        + GOOD_RULE.replace('    examples:\n      - violates: "客服: 在"\n', "    examples:\n")
+    )
+    assert any("duplicate rule id 'opening.greeting' (first at line 5)" in p for p in found), found
+    assert any("needs at least one violates and one passes example" in p for p in found), found
+
+
+def test_weight_must_be_exactly_one_of_deduct_fatal_flag():
+    found = problems(
+        'pack: p\nversion: "1"\ntitle: t\nrules:\n'
+        + GOOD_RULE.replace("deduct: 5", "deduct: 5\n    fatal: true")
+    )
+    assert any("exactly one of deduct" in p for p in found)
+
+
+def test_bad_parameter_type_and_empty_phrase_list():
+    found = problems(
+        'pack: p\nversion: "1"\ntitle: t\nrules:\n'
+        + GOOD_RULE.replace("phrases: [您好]", "phrases: []")
+        + GOOD_RULE.replace("opening.greeting", "x.y").replace(
+            "phrases: [您好]", "phrases: [您好]\n    within: {agent_turns: zero}"
+        )
+    )
+    assert any("p.yaml:8:" in p and "empty phrase list" in p for p in found), found
+    assert any("within.agent_turns" in p for p in found), found
+
+
+def test_phrase_that_normalises_to_nothing():
+    found = problems(
+        'pack: p\nversion: "1"\ntitle: t\nrules:\n' + GOOD_RULE.replace("[您好]", '[您好, "  "]')
+    )
+    assert any("normalises to nothing" in p for p in found), found
+
+
+def test_bad_example_notation_points_into_the_example():
+    text = 'pack: p\nversion: "1"\ntitle: t\nrules:\n' + GOOD_RULE.replace(
+        '- passes: "客服: 您好"', "- passes: |\n          客服: 您好\n          店小二: 在的"
+    )
+    found = problems(text)
+    assert any("unknown speaker '店小二'" in p and p.startswith("p.yaml:14:") for p in found), found
+
+
+def test_two_packs_have_their_own_matchers_and_tokenizers():
+    a = load_pack(None)
+    b = load_pack(None)
+    assert a.matcher is not b.matcher
+    assert a.matcher.tokenizer is not b.matcher.tokenizer
+
+
+def test_missing_pack_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a built-in pack"):
+        load_pack(tmp_path / "nope.yaml")

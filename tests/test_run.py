@@ -1,0 +1,172 @@
+"""A scoring run end to end: accounting, masking, the dataset's shape."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from conftest import REALDATA, SAMPLE
+
+from cs_qa.pack import load_pack
+from cs_qa.run import score_inputs
+from cs_qa.schema import TABLES
+from cs_qa.store import OutputExists
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+GOOD = {
+    "conversation_id": "g-1",
+    "channel": "chat",
+    "agent_id": "A1",
+    "turns": [
+        {
+            "speaker": "customer",
+            "text": "在吗，我的电话是13812345678",
+            "ts": "2026-11-21T09:00:00+08:00",
+        },
+        {
+            "speaker": "agent",
+            "text": "您好，已记下您的号码 13812345678",
+            "ts": "2026-11-21T09:00:05+08:00",
+        },
+    ],
+}
+
+
+def table(out, name) -> pd.DataFrame:
+    return pd.read_parquet(out / name)
+
+
+def write_inputs(folder):
+    folder.mkdir()
+    lines = [json.dumps(GOOD, ensure_ascii=False)]
+    lines.append(json.dumps({**GOOD, "conversation_id": "g-2"}, ensure_ascii=False))
+    lines.append('{"conversation_id": "bad-1", "turns": [{"speaker": "店小二", "text": "hi"}]}')
+    lines.append("{broken json")
+    lines.append(json.dumps({**GOOD, "conversation_id": "g-1"}, ensure_ascii=False))  # duplicate
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "b.csv").write_text(
+        "会话编号,客服工号,发送方,发送时间,消息内容\n"
+        "k-1,A2,顾客,2026-11-21 10:00:00,在吗\n"
+        "k-1,A2,客服,2026-11-21 10:00:04,您好\n"
+        "k-2,A2,顾客,2026-11-21 10:00:00,在吗\n"
+        "k-2,A2,外星人,2026-11-21 10:00:04,您好\n",
+        encoding="utf-8",
+    )
+    (folder / "c.jsonl").write_bytes(b"\xff\xfe\x00garbage\x00\x01")
+    return folder
+
+
+def test_every_conversation_is_scored_or_listed_in_errors(tmp_path):
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    summary = score_inputs([inputs], load_pack(None), out)
+    conversations, errors = table(out, "conversations"), table(out, "errors")
+    assert summary.read == summary.scored + summary.rejected
+    assert sorted(conversations.conversation_id) == ["g-1", "g-2", "k-1"]
+    assert len(conversations) == summary.scored == 3
+    assert len(errors) == summary.rejected
+    by_line = {(e.source_file, e.source_line): e.reason for e in errors.itertuples()}
+    assert "店小二" in by_line[("in/a.jsonl", 3)]
+    assert "invalid JSON" in by_line[("in/a.jsonl", 4)]
+    assert "duplicate conversation_id 'g-1' (first at in/a.jsonl:1)" in by_line[("in/a.jsonl", 5)]
+    assert "外星人" in by_line[("in/b.csv", 5)]
+    assert any(f == "in/c.jsonl" for f, _ in by_line)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["counts"]
+    assert counts["read"] == counts["scored"] + counts["rejected"] == 8
+    assert [i["path"] for i in manifest["inputs"]] == ["in/a.jsonl", "in/b.csv", "in/c.jsonl"]
+
+
+def test_personal_data_is_masked_in_every_table(tmp_path):
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    score_inputs([inputs], load_pack(None), out)
+    for name in TABLES:
+        frame = table(out, name)
+        for column in frame.select_dtypes(include=["object", "string"]).columns:
+            leaked = frame[column].dropna().astype(str).str.contains(PHONE)
+            assert not leaked.any(), (name, column)
+    turns = table(out, "turns")
+    assert turns.text.str.contains("138****5678", regex=False).any()
+    assert json.loads((out / "manifest.json").read_text())["masked"] is True
+
+
+def test_no_mask_keeps_personal_data_and_says_so(tmp_path):
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    score_inputs([inputs], load_pack(None), out, mask=False)
+    assert table(out, "turns").text.str.contains("13812345678").any()
+    assert json.loads((out / "manifest.json").read_text())["masked"] is False
+
+
+def test_existing_output_is_not_replaced_without_overwrite(tmp_path):
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    score_inputs([inputs], load_pack(None), out)
+    with pytest.raises(OutputExists):
+        score_inputs([inputs], load_pack(None), out)
+    score_inputs([inputs], load_pack(None), out, overwrite=True)
+    assert (out / "manifest.json").exists()
+    assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_sample_week_dataset(sample_run):
+    out = sample_run.out
+    conversations = table(out, "conversations")
+    assert sample_run.rejected == 0
+    assert len(conversations) >= 300
+    assert conversations.agent_id.nunique() >= 10
+    assert set(conversations.channel) == {"chat", "call"}
+    assert conversations.day.nunique() == 7
+    rule_results = table(out, "rule_results")
+    pack = load_pack(None)
+    assert len(rule_results) == len(conversations) * len(pack.rules)
+    # every rule fires somewhere in the sample week, and every rule passes somewhere
+    fired = set(rule_results.loc[rule_results.status == "violation", "rule_id"])
+    passed = set(rule_results.loc[rule_results.status == "pass", "rule_id"])
+    assert fired == passed == {r.id for r in pack.rules}
+    # latency rules are chat rules: na on every call
+    calls = set(conversations.loc[conversations.channel == "call", "conversation_id"])
+    latency_on_calls = rule_results[
+        rule_results.conversation_id.isin(calls) & rule_results.rule_id.str.startswith("latency.")
+    ]
+    assert set(latency_on_calls.status) == {"na"}
+    findings = table(out, "findings")
+    assert (findings.evidence.str.len() > 0).sum() > 0
+    assert set(findings.rule_id) <= {r.id for r in pack.rules}
+
+
+def test_sample_week_masks_the_phone_numbers_it_contains(sample_run):
+    raw = "".join(p.read_text(encoding="utf-8-sig") for p in SAMPLE.glob("*.jsonl"))
+    assert PHONE.search(raw), "the sample should contain a phone number to mask"
+    for name in ("turns", "findings"):
+        frame = table(sample_run.out, name)
+        text = frame["text" if name == "turns" else "evidence"]
+        assert not text.str.contains(PHONE).any()
+
+
+def test_new_agent_improves_over_the_week(sample_run):
+    conversations = table(sample_run.out, "conversations")
+    new = conversations[conversations.agent_id == "A1011"].groupby("day").score.mean()
+    assert len(new) == 7
+    assert new.iloc[:2].mean() < new.iloc[-2:].mean() - 10
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason=f"real JD sample not present at {REALDATA}")
+def test_real_jd_export_scores_with_a_column_mapping(tmp_path):
+    from cs_qa.ingest.mapping import parse_map_options
+
+    mapping = parse_map_options(
+        ["conversation_id=0", "speaker=2", "text=6"], ["0=customer", "1=agent"]
+    )
+    out = tmp_path / "jd"
+    summary = score_inputs([REALDATA], load_pack(None), out, mapping=mapping)
+    assert summary.rejected == 0
+    assert summary.scored == 994
+    rule_results = table(out, "rule_results")
+    latency = rule_results[rule_results.rule_id.str.startswith("latency.")]
+    assert set(latency.status) == {"na"}
+    conversations = table(out, "conversations")
+    assert set(conversations.agent_id) == {"(unknown)"}
