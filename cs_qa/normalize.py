@@ -19,22 +19,24 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def _t2s():  # type: ignore[no-untyped-def]
-    # Imported lazily: OpenCC loads its dictionaries on first use.
+    # Imported lazily: OpenCC loads its dictionaries on first use. tw2s rather than t2s:
+    # it also folds Taiwan variants (著急 -> 着急) while keeping 著名.
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("tw2s")
 
 
 def normalize(text: str) -> str:
     """Return the matching form of `text`.
 
-    Width folding (NFKC), lower-case Latin, Traditional to Simplified (OpenCC t2s),
+    Width folding (NFKC), lower-case Latin, Traditional to Simplified (OpenCC tw2s),
     spaces removed between Chinese characters and other runs of space collapsed.
     """
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).lower()
     if not folded.isascii():
-        folded = _t2s().convert(folded)
+        # Spaces go first: OpenCC reads a lone character differently (么 alone -> 幺).
         folded = _SPACE_BETWEEN_CJK.sub("", folded)
+        folded = _t2s().convert(folded)
     return _SPACES.sub(" ", folded).strip()

@@ -662,11 +662,12 @@ def render_team(summary: TeamSummary, console: Console, lang: str = "zh") -> Non
     for key in ("conversations", "mean_score", "pass_rate", "fatal", "fr_p50_short"):
         agents.add_column(t(key, lang), justify="right")
     agents.add_column(t("fr_p90_short", lang), justify="right")
-    agents.add_column(t("top_broken", lang))
+    agents.add_column(t("top_broken", lang), overflow="fold")
     for row in summary.agents:
         fig = row.figures
+        # Titles only, on one line: the rates are in the rules table and the scorecard.
         broken = ("、" if lang == "zh" else "; ").join(
-            f"{_title(r.title, r.title_en, lang)} {_fmt_rate(r.rate)}" for r in row.top_rules
+            _title(r.title, r.title_en, lang) for r in row.top_rules[:2]
         )
         agents.add_row(
             Text(row.agent_id),

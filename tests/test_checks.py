@@ -120,9 +120,20 @@ def test_abusive_words_standing_alone_are_fatal(text):
 
 
 def test_exception_covering_the_hit_cancels_it():
-    assert status(GENERAL, "客服: 这款不会褪色", "language.refusal")[0] == "pass"
-    st, findings = status(GENERAL, "客服: 这款不会褪色，但是不会给您退", "language.refusal")
-    assert st == "violation" and findings[0].matched == "不会"
+    assert status(GENERAL, "客服: 抱歉不能及时回复您", "language.refusal")[0] == "pass"
+    st, findings = status(GENERAL, "客服: 抱歉不能及时回复您，这个不能退", "language.refusal")
+    assert st == "violation" and findings[0].matched == "不能"
+
+
+@pytest.mark.parametrize(
+    "text", ["这款不会褪色", "正常洗涤不会起球", "不會刺激皮膚", "下个月就不会再扣了"]
+)
+def test_product_statements_with_bu_hui_are_not_refusals(text):
+    assert status(GENERAL, f"客服: {text}", "language.refusal")[0] == "pass"
+
+
+def test_first_person_refusal_is_caught():
+    assert status(GENERAL, "客服: 这个我不会弄，您找别人吧", "language.refusal")[0] == "violation"
 
 
 def test_forbidden_phrase_only_counts_the_rules_speaker():

@@ -22,3 +22,13 @@ def test_spaces_between_latin_words_are_kept():
 def test_empty():
     assert normalize("") == ""
     assert normalize("   ") == ""
+
+
+def test_spaced_asr_text_converts_like_unspaced_text():
+    # OpenCC turns a lone 么 into 幺; spaces must be removed before conversion
+    assert normalize("什 么 意 思") == "什么意思"
+
+
+def test_taiwan_variants_fold_too():
+    assert normalize("您先別著急") == "您先别着急"
+    assert normalize("著名") == "著名"
