@@ -520,7 +520,9 @@ def _evidence(
         ascending=[True, False, False, True, True],
         na_position="last",
         kind="stable",
-    ).head(EVIDENCE_QUOTES)
+    )
+    # At most two quotes per conversation, so the evidence spans several conversations.
+    rows = rows.groupby(keys, sort=False).head(2).head(EVIDENCE_QUOTES)
     quotes = []
     for row in rows.itertuples(index=False):
         rule_id = str(row.rule_id)
@@ -797,28 +799,22 @@ def render_scorecard(card: Scorecard, console: Console, lang: str = "zh") -> Non
         console.print(_trend_table(card.trend, card.pass_mark, card.base, lang))
 
     if card.evidence:
-        quotes = Table(title=t("evidence", lang), title_justify="left", show_lines=True)
-        quotes.add_column(t("conversation", lang))
-        quotes.add_column(t("day", lang))
-        quotes.add_column(t("score", lang), justify="right")
-        quotes.add_column(t("time", lang))
-        quotes.add_column(t("rule", lang))
-        quotes.add_column(t("deduct", lang), justify="right")
-        quotes.add_column(t("matched", lang))
-        quotes.add_column(t("evidence", lang), ratio=1)
+        # One block per conversation, one line per quote: readable at 80 columns.
+        console.print(Text(t("evidence", lang), style="bold"))
+        current = None
         for q in card.evidence:
+            if q.conversation_id != current:
+                current = q.conversation_id
+                head = Text(f"{q.conversation_id}  {q.day or MISSING}  {t('score', lang)} ")
+                head.append_text(_score_text(q.score, card.pass_mark))
+                console.print(head)
             deduct = t("fatal", lang) if q.fatal else _fmt_deduct(q.deduct)
-            quotes.add_row(
-                Text(q.conversation_id),
-                Text(q.day or MISSING),
-                _score_text(q.score, card.pass_mark),
-                Text(q.at),
-                Text(_title(q.rule_title, q.rule_title_en, lang)),
-                Text(deduct, style="bold red" if q.fatal else ""),
-                Text(q.matched or MISSING),
-                Text(q.evidence or MISSING),
-            )
-        console.print(quotes)
+            line = Text(f"  [{q.at}] {_title(q.rule_title, q.rule_title_en, lang)} ")
+            line.append(deduct, style="bold red" if q.fatal else "red")
+            if q.matched:
+                line.append(f"  {t('matched', lang)}: {q.matched}", style="yellow")
+            line.append(f"\n      「{q.evidence or MISSING}」")
+            console.print(line)
 
 
 def _fmt_deduct(value: float) -> str:

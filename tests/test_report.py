@@ -332,10 +332,10 @@ def test_render_scorecard_in_chinese(tmp_path: Path) -> None:
     console = _console()
     render_scorecard(agent_scorecard(load_dataset(_one_day(tmp_path)), "A1"), console)
     out = _output(console)
-    for label in ("客服质检评分卡", "对比团队", "合格线", "规则明细", "证据", "扣分"):
+    for label in ("客服质检评分卡", "对比团队", "合格线", "规则明细", "证据", "得分"):
         assert label in out, label
     assert "85.0" in out and "86.7" in out  # agent vs team
-    assert "00:08" in out and "在" in out
+    assert "[00:08] 开场问候 -5" in out and "「在」" in out
 
 
 def test_not_masked_warning(tmp_path: Path) -> None:
