@@ -72,7 +72,7 @@ def score(
     ],
     rules: Annotated[
         str | None,
-        typer.Option("--rules", "-r", help="Rule pack file or built-in name [default: general]."),
+        typer.Option("--rules", "-r", help="Rule pack file or built-in name (default: general)."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")] = Path("out"),
     overwrite: Annotated[
@@ -142,20 +142,30 @@ def score(
                 inputs, pack, out, mapping=mapping, mask=not no_mask, overwrite=overwrite
             )
         else:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             with Progress(
-                SpinnerColumn(),
                 TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 console=console,
                 transient=True,
             ) as bar:
-                task = bar.add_task("scoring", total=None)
+                task = bar.add_task("files", total=None)
 
-                def tick(read: int, rejected: int) -> None:
+                def tick(done: int, files: int, read: int, rejected: int) -> None:
                     bar.update(
-                        task, description=f"scoring: {read} conversations read, {rejected} rejected"
+                        task,
+                        completed=done,
+                        total=files,
+                        description=f"{read} conversations, {rejected} rejected · files",
                     )
 
                 summary = score_inputs(
@@ -226,7 +236,7 @@ def report(
 @rules_app.command("list")
 def rules_list(
     pack: Annotated[
-        str | None, typer.Argument(help="Rule pack file or built-in name [default: general].")
+        str | None, typer.Argument(help="Rule pack file or built-in name (default: general).")
     ] = None,
 ) -> None:
     """List the rules of a pack: id, title, category, check type, weight, examples.

@@ -22,7 +22,8 @@ from cs_qa.pack import RulePack
 from cs_qa.scoring import score
 from cs_qa.store import DatasetWriter
 
-Progress = Callable[[int, int], None]  # (conversations read so far, rejected so far)
+# (files done, files in all, conversations read so far, rejected so far)
+Progress = Callable[[int, int, int, int], None]
 
 
 @dataclass
@@ -58,7 +59,7 @@ def score_inputs(
     hide = mask_text if mask else _keep
     seen: dict[str, tuple[str, int]] = {}
     try:
-        for path, name in files:
+        for done, (path, name) in enumerate(files):
             for item in read_file(path, name, mapping):
                 summary.read += 1
                 if isinstance(item, Conversation):
@@ -81,7 +82,7 @@ def score_inputs(
                     summary.scored += 1
                     summary.findings += len(result.findings)
                 if progress is not None and summary.read % 200 == 0:
-                    progress(summary.read, summary.rejected)
+                    progress(done, len(files), summary.read, summary.rejected)
         writer.close_tables()
         _write_aggregates(writer, pack)
         summary.manifest = {
@@ -105,7 +106,7 @@ def score_inputs(
         writer.abort()
         raise
     if progress is not None:
-        progress(summary.read, summary.rejected)
+        progress(len(files), len(files), summary.read, summary.rejected)
     return summary
 
 
@@ -170,7 +171,9 @@ def _write(
         writer.append(
             "rule_results", (cid, conv.agent_id, rr.rule_id, rr.status, rr.deducted, src, line)
         )
-    for f in result.findings:
+    # Tables are ordered by (source_file, source_line, turn_index); rule order breaks ties.
+    ordered = sorted(result.findings, key=lambda f: (f.turn_index is None, f.turn_index or 0))
+    for f in ordered:
         writer.append(
             "findings",
             (
