@@ -69,8 +69,19 @@ def test_report_team_and_agent(scored):
     assert team.exit_code == 0 and "Team overview" in team.output
     card = runner.invoke(app, ["report", str(out), "--agent", "A1011"])
     assert card.exit_code == 0, card.output
-    assert "A1011" in card.output
-    assert not PHONE.search(card.output)
+    assert "A1011" in card.output and "证据" in card.output
+
+
+def test_no_terminal_output_carries_a_phone_number(scored):
+    import pandas as pd
+
+    out, _ = scored
+    agents = sorted(pd.read_parquet(out / "conversations").agent_id.unique())
+    assert len(agents) >= 10
+    for agent in agents:
+        card = runner.invoke(app, ["report", str(out), "--agent", agent])
+        assert card.exit_code == 0
+        assert not PHONE.search(card.output), agent
 
 
 def test_report_unknown_agent_and_not_a_dataset(scored, tmp_path):

@@ -141,10 +141,11 @@ def test_sample_week_dataset(sample_run):
 def test_sample_week_masks_the_phone_numbers_it_contains(sample_run):
     raw = "".join(p.read_text(encoding="utf-8-sig") for p in SAMPLE.glob("*.jsonl"))
     assert PHONE.search(raw), "the sample should contain a phone number to mask"
-    for name in ("turns", "findings"):
+    for name in TABLES:
         frame = table(sample_run.out, name)
-        text = frame["text" if name == "turns" else "evidence"]
-        assert not text.str.contains(PHONE).any()
+        for column in frame.select_dtypes(include=["object", "string"]).columns:
+            assert not frame[column].dropna().astype(str).str.contains(PHONE).any(), (name, column)
+    assert table(sample_run.out, "turns").text.str.contains(r"1\d\d\*{4}\d{4}").any()
 
 
 def test_new_agent_improves_over_the_week(sample_run):
