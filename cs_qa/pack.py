@@ -50,6 +50,7 @@ class PackError(Exception):
 class Example:
     kind: str  # violates | passes | todo_violates | todo_passes
     text: str
+    file: str
     line: int
     index: int  # position among the rule's examples of the same kind
     conversation: Conversation
@@ -83,6 +84,7 @@ class Rule:
     fatal: bool = False
     flag: bool = False
     renamed_from: str | None = None
+    file: str = ""
     line: int = 0
     examples: list[Example] = field(default_factory=list)
     # phrase-list parameters, lexicon references expanded, as written and as matched
@@ -164,8 +166,11 @@ class PackHead(BaseModel):
     title_en: str | None = None
     description: str | None = None
     scoring: Scoring = Scoring()
+    extends: str | None = None
+    override: dict[str, dict[str, Any]] = {}
+    disable: list[str] = []
     lexicons: dict[str, list[str]] = {}
-    rules: list[Any]
+    rules: list[Any] = []
 
 
 class RuleHead(BaseModel):
@@ -259,15 +264,58 @@ def _plain(node: Any) -> Any:
     return node
 
 
+@dataclass(slots=True)
+class _Source:
+    """One rule as written (possibly merged with a child pack's override), and where."""
+
+    node: Any
+    file: str
+    line: int
+    examples_file: str
+
+
+@dataclass(slots=True)
+class _Collected:
+    head: PackHead
+    sources: list[_Source]
+    lexicons: dict[str, list[str]]
+    scoring: dict[str, Any]
+
+
 class _Loader:
     def __init__(self, filename: str) -> None:
-        self.file = filename
+        self.file = filename  # the file problems are reported against
         self.problems: list[PackProblem] = []
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(PackProblem(self.file, line, message))
 
     def load(self, text: str) -> RulePack | None:
+        collected = self._collect(text, self.file, ())
+        if collected is None:
+            return None
+        rules: list[Rule] = []
+        seen: dict[str, str] = {}
+        for src in collected.sources:
+            self.file = src.file
+            rule = self._rule(src, collected.lexicons)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                self.problem(
+                    src.line,
+                    f"duplicate rule id {rule.id!r} (first at {seen[rule.id]}); "
+                    "to change an inherited rule use override:",
+                )
+                continue
+            seen[rule.id] = f"{src.file}:{src.line}"
+            rules.append(rule)
+        if not rules and not self.problems:
+            self.problem(1, "the pack has no rules")
+        head = collected.head.model_copy(update={"scoring": Scoring(**collected.scoring)})
+        return self._assemble(head, rules, collected.lexicons)
+
+    def _parse(self, text: str) -> Any:
         from ruamel.yaml import YAML
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -287,35 +335,101 @@ class _Loader:
         if not hasattr(doc, "items"):
             self.problem(1, "a rule pack is a YAML mapping with keys pack, version, title, rules")
             return None
+        return doc
+
+    def _collect(self, text: str, file: str, chain: tuple[str, ...]) -> _Collected | None:
+        """A pack's rule sources, lexicons and scoring, with what it extends applied."""
+        self.file = file
+        doc = self._parse(text)
+        if doc is None:
+            return None
         try:
             head = PackHead.model_validate(_plain(doc))
         except ValidationError as exc:
             self._report(exc, doc, "")
-            head = None
-        lexicons = self._lexicons(doc)
-        rule_nodes = doc.get("rules")
-        if not isinstance(rule_nodes, list):
             return None
-        rules: list[Rule] = []
-        seen: dict[str, int] = {}
+        parent: _Collected | None = None
+        if head.extends:
+            parent = self._parent(head.extends, doc, file, chain)
+            self.file = file
+            if parent is None:
+                return None
+        elif not head.rules:
+            self.problem(_line(doc, "rules", 1), "the pack has no rules")
+        lexicons = dict(parent.lexicons) if parent else {}
+        lexicons.update(self._lexicons(doc))
+        scoring = dict(parent.scoring) if parent else {}
+        scoring.update(_plain(doc.get("scoring") or {}))
+        sources = list(parent.sources) if parent else []
+        if head.disable or head.override:
+            if parent is None:
+                key = "disable" if head.disable else "override"
+                self.problem(_line(doc, key, 1), f"{key}: needs extends: (a pack to inherit from)")
+            else:
+                sources = self._amend(doc, file, sources)
+        rule_nodes = doc.get("rules") or []
         for i, node in enumerate(rule_nodes):
             line = _line(rule_nodes, i, 1)
             if not hasattr(node, "items"):
                 self.problem(line, "a rule is a mapping with keys id, title, check, …")
                 continue
-            rule = self._rule(node, line, lexicons)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                self.problem(line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})")
-                continue
-            seen[rule.id] = line
-            rules.append(rule)
-        if head is None:
+            sources.append(_Source(node, file, line, file))
+        return _Collected(head, sources, lexicons, scoring)
+
+    def _parent(self, spec: str, doc: Any, file: str, chain: tuple[str, ...]) -> _Collected | None:
+        line = _line(doc, "extends", 1)
+        here = Path(file).parent
+        candidate = here / spec
+        try:
+            path = candidate if candidate.exists() else resolve_pack(spec)
+        except FileNotFoundError as exc:
+            self.problem(line, f"extends: {exc}")
             return None
-        if not rules and not self.problems:
-            self.problem(_line(doc, "rules", 1), "the pack has no rules")
-        return self._assemble(head, rules, lexicons)
+        shown = str(path) if path == candidate else f"rules/{path.name}"
+        key = str(path.resolve())
+        if key in chain:
+            self.problem(line, f"extends: {spec!r} extends this pack again (a cycle)")
+            return None
+        return self._collect(path.read_text(encoding="utf-8-sig"), shown, (*chain, key))
+
+    def _amend(self, doc: Any, file: str, sources: list[_Source]) -> list[_Source]:
+        """Apply a child pack's disable: and override: to the rules it inherits."""
+        from ruamel.yaml.comments import CommentedMap
+
+        by_id = {str(s.node.get("id")): s for s in sources if hasattr(s.node, "get")}
+        disabled: set[str] = set()
+        disable = doc.get("disable") or []
+        for i, rule_id in enumerate(disable):
+            if str(rule_id) not in by_id:
+                self.problem(_line(disable, i, 1), f"disable: no inherited rule {rule_id!r}")
+            disabled.add(str(rule_id))
+        overrides = doc.get("override") or {}
+        replaced: dict[str, _Source] = {}
+        for rule_id, changes in overrides.items():
+            line = _line(overrides, rule_id, 1)
+            if str(rule_id) not in by_id:
+                self.problem(line, f"override: no inherited rule {rule_id!r}")
+                continue
+            if not hasattr(changes, "items"):
+                self.problem(line, f"override {rule_id}: give a mapping of the keys to change")
+                continue
+            fixed = [k for k in changes if k in ("id", "check")]
+            if fixed:
+                self.problem(line, f"override {rule_id}: {fixed[0]} cannot be overridden")
+                continue
+            original = by_id[str(rule_id)]
+            merged = CommentedMap()
+            for k, v in original.node.items():
+                merged[k] = v
+            for k, v in changes.items():
+                merged[k] = v
+            examples_file = file if "examples" in changes else original.examples_file
+            replaced[str(rule_id)] = _Source(merged, file, line, examples_file)
+        return [
+            replaced.get(str(s.node.get("id")), s)
+            for s in sources
+            if str(s.node.get("id")) not in disabled
+        ]
 
     def _lexicons(self, doc: Any) -> dict[str, list[str]]:
         node = doc.get("lexicons") or {}
@@ -334,7 +448,8 @@ class _Loader:
             out[str(name)] = [str(p) for p in phrases]
         return out
 
-    def _rule(self, node: Any, line: int, lexicons: dict[str, list[str]]) -> Rule | None:
+    def _rule(self, src: _Source, lexicons: dict[str, list[str]]) -> Rule | None:
+        node, line = src.node, src.line
         data = _plain(node)
         rid = data.get("id", f"#{line}")
         head_data = {k: v for k, v in data.items() if k in RULE_KEYS}
@@ -430,11 +545,14 @@ class _Loader:
             fatal=head.fatal,
             flag=head.flag,
             renamed_from=head.renamed_from,
+            file=src.file,
             line=line,
             lists=lists,
             sets=sets,
         )
+        self.file = src.examples_file
         rule.examples = self._examples(node, rule)
+        self.file = src.file
         return rule
 
     def _examples(self, node: Any, rule: Rule) -> list[Example]:
@@ -461,7 +579,7 @@ class _Loader:
                 # A block scalar starts on the line after its key.
                 self.problem(line + 1 + exc.offset, f"rule {rule.id}: example {kind}: {exc}")
                 continue
-            out.append(Example(kind, str(text), line, counts[kind], conversation))
+            out.append(Example(kind, str(text), self.file, line, counts[kind], conversation))
             counts[kind] += 1
         if not counts["violates"] or not counts["passes"]:
             self.problem(

@@ -77,7 +77,9 @@ def test_duplicate_ids_and_missing_examples():
         + GOOD_RULE
         + GOOD_RULE.replace('    examples:\n      - violates: "客服: 在"\n', "    examples:\n")
     )
-    assert any("duplicate rule id 'opening.greeting' (first at line 5)" in p for p in found), found
+    assert any("duplicate rule id 'opening.greeting' (first at p.yaml:5)" in p for p in found), (
+        found
+    )
     assert any("needs at least one violates and one passes example" in p for p in found), found
 
 
@@ -126,3 +128,96 @@ def test_two_packs_have_their_own_matchers_and_tokenizers():
 def test_missing_pack_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a built-in pack"):
         load_pack(tmp_path / "nope.yaml")
+
+
+# ---------------------------------------------------------------- composition
+
+CHILD = """\
+pack: shop
+version: "1"
+title: 店铺
+extends: general
+scoring: {pass_mark: 85}
+lexicons:
+  greeting: [欢迎光临]
+override:
+  language.refusal:
+    deduct: 8
+  closing.farewell:
+    title: 店铺结束语
+    phrases: [感谢您对本店的支持]
+    examples:
+      - violates: "客服: 再见"
+      - passes: "客服: 感谢您对本店的支持"
+disable: [closing.more_help]
+rules:
+  - id: shop.nickname
+    title: 亲切称呼
+    check: required_phrase
+    within: {agent_turns: 3}
+    phrases: [亲]
+    deduct: 1
+    examples:
+      - violates: "客服: 您好"
+      - passes: "客服: 亲，您好"
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_pack_extends_overrides_and_disables(tmp_path):
+    pack = load_pack(write(tmp_path, "shop.yaml", CHILD))
+    ids = [r.id for r in pack.rules]
+    assert "closing.more_help" not in ids
+    assert ids[-1] == "shop.nickname" and ids[0] == "opening.greeting"
+    assert pack.pass_mark == 85 and pack.base == 100  # scoring merges with the parent's
+    assert pack.rule("language.refusal").deduct == 8
+    assert pack.rule("language.refusal").examples[0].file == "rules/general.yaml"
+    farewell = pack.rule("closing.farewell")
+    assert farewell.title == "店铺结束语" and farewell.lists["phrases"] == ["感谢您对本店的支持"]
+    assert [e.file for e in farewell.examples] == [str(tmp_path / "shop.yaml")] * 2
+    # the inherited greeting rule uses the child's redefined lexicon
+    assert pack.rule("opening.greeting").lists["phrases"] == ["欢迎光临"]
+
+
+def test_inherited_examples_rerun_against_the_overridden_rule(tmp_path):
+    from cs_qa.ruletest import run_examples
+
+    pack = load_pack(write(tmp_path, "shop.yaml", CHILD))
+    failing = [o for o in run_examples(pack) if not o.ok]
+    # general's greeting examples pass with 您好, which the shop's lexicon no longer accepts
+    assert failing and {o.rule.id for o in failing} == {"opening.greeting"}
+    assert all(o.example.file == "rules/general.yaml" for o in failing)
+
+
+def test_composition_mistakes_are_reported_in_the_child(tmp_path):
+    text = CHILD.replace("  language.refusal:\n", "  language.refusl:\n").replace(
+        "disable: [closing.more_help]", "disable: [closing.more]"
+    )
+    found = problems_of(write(tmp_path, "shop.yaml", text))
+    assert any(":9: override: no inherited rule 'language.refusl'" in p for p in found), found
+    assert any(":17: disable: no inherited rule 'closing.more'" in p for p in found), found
+
+
+def test_extends_cycle_and_missing_parent(tmp_path):
+    write(tmp_path, "a.yaml", 'pack: a\nversion: "1"\ntitle: a\nextends: b.yaml\n')
+    write(tmp_path, "b.yaml", 'pack: b\nversion: "1"\ntitle: b\nextends: a.yaml\n')
+    assert any("cycle" in p for p in problems_of(tmp_path / "a.yaml"))
+    write(tmp_path, "c.yaml", 'pack: c\nversion: "1"\ntitle: c\nextends: nowhere.yaml\n')
+    assert any("extends:" in p and "nowhere.yaml" in p for p in problems_of(tmp_path / "c.yaml"))
+
+
+def test_a_new_rule_may_not_reuse_an_inherited_id(tmp_path):
+    text = CHILD.replace("id: shop.nickname", "id: opening.greeting")
+    found = problems_of(write(tmp_path, "shop.yaml", text))
+    assert any("duplicate rule id 'opening.greeting'" in p and "override" in p for p in found)
+
+
+def problems_of(path) -> list[str]:
+    with pytest.raises(PackError) as info:
+        load_pack(path)
+    return [str(p) for p in info.value.problems]
