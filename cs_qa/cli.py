@@ -11,6 +11,17 @@ from typing import Annotated
 
 import typer
 
+from cs_qa import cli_common as common
+from cs_qa.cli_common import (
+    EXIT_FAILURE,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Lang,
+    check_lang,
+    load_pack_or_exit,
+)
+from cs_qa.cli_rules import rules_app
+
 app = typer.Typer(
     name="cs-qa",
     help="Quality assurance (质检) for Chinese customer-service chat and call transcripts.\n\n"
@@ -19,49 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-rules_app = typer.Typer(
-    help="Inspect and test rule packs.\n\nExample: cs-qa rules test rules/general.yaml",
-    no_args_is_help=True,
-)
 app.add_typer(rules_app, name="rules")
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-
-Lang = Annotated[str, typer.Option("--lang", help="Report language: zh (default) or en.")]
-
-
-def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console()
-
-
-def _err_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        _err_console().print(f"[red]--lang must be zh or en, not {lang!r}[/red]")
-        raise typer.Exit(EXIT_USAGE)
-    return lang
-
-
-def _load_pack(spec: str | None):  # type: ignore[no-untyped-def]
-    from cs_qa.pack import PackError, load_pack
-
-    err = _err_console()
-    try:
-        return load_pack(spec)
-    except FileNotFoundError as exc:
-        err.print(f"[red]{exc}[/red]")
-    except PackError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), markup=False, highlight=False)
-        err.print(f"[red]{len(exc.problems)} problem(s) in the rule pack[/red]")
-    raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -119,23 +88,15 @@ def score(
     Exit codes: 0 all scored; 3 some records rejected (listed in the errors table;
     --strict makes it 1); 2 usage or rule-pack error; 1 failure.
     """
-    from cs_qa.ingest.mapping import load_mapping, parse_map_options
     from cs_qa.report import load_dataset, render_run, render_team, team_summary
     from cs_qa.run import score_inputs
     from cs_qa.store import OutputExists
 
-    _check_lang(lang)
-    err = _err_console()
-    pack = _load_pack(rules)
-    try:
-        mapping = load_mapping(mapping_file) if mapping_file else None
-        if map_ or speaker:
-            extra = parse_map_options(list(map_ or []), list(speaker or []))
-            mapping = extra if mapping is None else mapping.merged(extra)
-    except (ValueError, OSError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
-    console = _console()
+    check_lang(lang)
+    err = common.err_console()
+    pack = load_pack_or_exit(rules)
+    mapping = common.mapping_from_options(map_, speaker, mapping_file)
+    console = common.console()
     try:
         if quiet:
             summary = score_inputs(
@@ -215,8 +176,8 @@ def report(
         team_summary,
     )
 
-    _check_lang(lang)
-    console, err = _console(), _err_console()
+    check_lang(lang)
+    console, err = common.console(), common.err_console()
     try:
         ds = load_datasets(datasets)
     except DatasetError as exc:
@@ -231,111 +192,6 @@ def report(
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE) from exc
     render_scorecard(card, console, lang=lang)
-
-
-@rules_app.command("list")
-def rules_list(
-    pack: Annotated[
-        str | None, typer.Argument(help="Rule pack file or built-in name (default: general).")
-    ] = None,
-) -> None:
-    """List the rules of a pack: id, title, category, check type, weight, examples.
-
-    Example: cs-qa rules list rules/general.yaml
-
-    Exit codes: 0 listed; 2 the pack does not load.
-    """
-    from rich.table import Table
-
-    loaded = _load_pack(pack)
-    table = Table(title=f"{loaded.title} ({loaded.name} {loaded.version})")
-    table.add_column("id", no_wrap=True)
-    for column in ("title", "category", "check", "weight", "examples"):
-        table.add_column(column)
-    for r in loaded.rules:
-        weight = (
-            "致命 fatal"
-            if r.fatal
-            else "flag"
-            if r.flag
-            else f"-{r.deduct:g}" + (f" (cap {r.cap:g})" if r.cap else "")
-        )
-        table.add_row(r.id, r.title, r.category, r.check.name, weight, str(len(r.examples)))
-    _console().print(table)
-
-
-@rules_app.command("lint")
-def rules_lint(
-    packs: Annotated[list[str], typer.Argument(help="Rule pack files or built-in names.")],
-) -> None:
-    """Validate rule packs and print every problem as file:line: message.
-
-    Example: cs-qa rules lint rules/*.yaml
-
-    Exit codes: 0 clean; 1 problems found; 2 a file does not exist.
-    """
-    from cs_qa.pack import PackError, load_pack
-
-    err = _err_console()
-    problems = 0
-    for spec in packs:
-        try:
-            load_pack(spec)
-        except FileNotFoundError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(EXIT_USAGE) from exc
-        except PackError as exc:
-            for problem in exc.problems:
-                typer.echo(str(problem))
-            problems += len(exc.problems)
-    if problems:
-        err.print(f"[red]{problems} problem(s)[/red]")
-        raise typer.Exit(EXIT_FAILURE)
-    _console().print(f"[green]{len(packs)} pack(s) clean[/green]")
-
-
-@rules_app.command("test")
-def rules_test(
-    packs: Annotated[list[str], typer.Argument(help="Rule pack files or built-in names.")],
-    k: Annotated[
-        str | None, typer.Option("-k", help="Only rules whose id contains this text.")
-    ] = None,
-) -> None:
-    """Run every rule's examples with only that rule enabled.
-
-    Example: cs-qa rules test rules/general.yaml -k greeting
-
-    Exit codes: 0 every example behaves as written; 1 an example failed; 2 a pack does
-    not load.
-    """
-    from cs_qa.ruletest import run_examples
-
-    console = _console()
-    failed = passed = todo = 0
-    for spec in packs:
-        loaded = _load_pack(spec)
-        for outcome in run_examples(loaded, k):
-            if outcome.example.todo:
-                todo += 1
-                continue
-            if outcome.ok:
-                passed += 1
-                continue
-            failed += 1
-            expected = "a violation" if outcome.example.expects_violation else "no violation"
-            fired = "; ".join(
-                f"{f.matched or f.detail} (turn {f.turn_index})" for f in outcome.findings
-            )
-            console.print(
-                f"[red]FAIL[/red] {outcome.test_id} ({loaded.path}:{outcome.example.line}): "
-                f"expected {expected}, got {outcome.status}" + (f": {fired}" if fired else ""),
-                markup=True,
-                highlight=False,
-            )
-            console.print(outcome.example.text.rstrip(), markup=False, highlight=False)
-    typer.echo(f"{passed} passed, {failed} failed" + (f", {todo} todo" if todo else ""))
-    if failed:
-        raise typer.Exit(EXIT_FAILURE)
 
 
 def main() -> None:

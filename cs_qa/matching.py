@@ -147,6 +147,15 @@ class PreparedConversation:
         hits.sort(key=lambda m: (m.start, -m.end))
         return hits
 
+    def spans(self, index: int, phrases: PhraseSet) -> list[tuple[int, int]]:
+        """Where the phrases of `phrases` occur in turn `index` (no exceptions applied)."""
+        scan = self._scans.get(index)
+        if scan is None:
+            scan = self._scans[index] = self.matcher.scan(self.texts[index])
+        return [
+            (s, s + len(p)) for p in phrases.phrases | phrases.exceptions for s in scan.get(p, [])
+        ]
+
     def first_match(self, indexes: Sequence[int], phrases: PhraseSet) -> tuple[int, Match] | None:
         for i in indexes:
             found = self.find(i, phrases)

@@ -530,6 +530,9 @@ class _Loader:
             for name, phrases in lists.items()
             if name != "exceptions"
         }
+        if exceptions:
+            # on their own too, for checks that match by other means (regex)
+            sets["exceptions"] = PhraseSet.of(exceptions, (), word)
         rule = Rule(
             id=head.id,
             title=head.title,
@@ -607,7 +610,8 @@ class _Loader:
             elif err["type"] == "missing":
                 msg = f"missing key {where!r}"
             else:
-                msg = f"{where}: {err['msg']}" if where else err["msg"]
+                text = err["msg"].removeprefix("Value error, ")
+                msg = f"{where}: {text}" if where else text
             self.problem(line, prefix + msg)
 
     def _assemble(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from cs_qa.model import Finding
 from cs_qa.pack import Example, Rule, RulePack
@@ -44,3 +45,40 @@ def run_examples(pack: RulePack, pattern: str | None = None) -> list[ExampleOutc
         if pattern is None or pattern in rule.id
         for example in rule.examples
     ]
+
+
+def write_junit(outcomes: list[ExampleOutcome], path: Path) -> None:
+    """The outcomes as JUnit XML (one testsuite per pack, one testcase per example), the
+    format CI systems show; todo examples are reported as skipped."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="cs-qa rules test")
+    suites: dict[str, ET.Element] = {}
+    for o in outcomes:
+        suite = suites.get(o.pack)
+        if suite is None:
+            suite = suites[o.pack] = ET.SubElement(root, "testsuite", name=o.pack)
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{o.pack}.{o.rule.id}",
+            name=o.example.name,
+            file=o.example.file,
+            line=str(o.example.line),
+        )
+        if o.example.todo:
+            ET.SubElement(case, "skipped", message="known gap (todo example)")
+        elif not o.ok:
+            expected = "a violation" if o.example.expects_violation else "no violation"
+            fired = "; ".join(f.matched or f.detail for f in o.findings)
+            failure = ET.SubElement(
+                case, "failure", message=f"expected {expected}, got {o.status} {fired}".strip()
+            )
+            failure.text = o.example.text
+    for suite in suites.values():
+        cases = list(suite)
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+        suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

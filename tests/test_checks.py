@@ -293,3 +293,40 @@ def test_pass_mark_is_inclusive():
     assert result.score == 80 and result.passed
     result = score(parse_example("客服: 不行\n客服: 不行"), pack)
     assert result.score == 60 and not result.passed
+
+
+# -------------------------------------------------------------- regex
+
+ORDER_NUMBER = one_rule("""
+- id: privacy.card
+  title: 索要银行卡密码
+  check: regex
+  patterns: ['(银行卡|卡)的?密码']
+  exceptions: [不要告诉任何人密码]
+  deduct: 10
+  examples:
+    - violates: "客服: 请告诉我您的银行卡密码"
+    - passes: "客服: 请不要告诉任何人密码"
+""")
+
+
+def test_regex_matches_normalised_text():
+    st, findings = status(ORDER_NUMBER, "客服: 請提供您的銀行卡密碼")
+    assert st == "violation" and findings[0].matched == "银行卡密码"
+    assert status(ORDER_NUMBER, "客服: 您好")[0] == "pass"
+
+
+def test_regex_that_does_not_compile_is_a_pack_problem():
+    from cs_qa.pack import PackError
+
+    with pytest.raises(PackError, match="does not compile"):
+        one_rule("""
+        - id: x
+          title: x
+          check: regex
+          patterns: ['(unclosed']
+          deduct: 1
+          examples:
+            - violates: "客服: a"
+            - passes: "客服: b"
+        """)

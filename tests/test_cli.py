@@ -169,3 +169,57 @@ def test_rules_lint_reports_problems_with_lines(tmp_path):
     result = runner.invoke(app, ["rules", "lint", str(pack)])
     assert result.exit_code == 1
     assert f"{pack}:7: rule a: unknown check type 'nope'" in result.output
+
+
+def test_rules_list_check_types_documents_every_check():
+    from cs_qa.checks import all_checks
+
+    result = runner.invoke(app, ["rules", "list", "--check-types"])
+    assert result.exit_code == 0
+    for name in all_checks():
+        assert name in result.output
+    assert "limit_seconds" in result.output and "@lexicon" in result.output
+
+
+def test_rules_test_todo_examples_and_junit(tmp_path):
+    pack = tmp_path / "p.yaml"
+    pack.write_text(
+        """\
+pack: p
+version: "1"
+title: t
+rules:
+  - id: refusal
+    title: 拒绝
+    check: forbidden_phrase
+    phrases: [不能]
+    deduct: 5
+    examples:
+      - violates: "客服: 不能退"
+      - passes: "客服: 可以退"
+      - todo_violates: "客服: 退不了"
+      - passes: "客服: 不能退"
+""",
+        encoding="utf-8",
+    )
+    xml = tmp_path / "out" / "junit.xml"
+    result = runner.invoke(app, ["rules", "test", str(pack), "--junit-xml", str(xml)])
+    assert result.exit_code == 1
+    assert "p::refusal::passes[1]" in result.output and "expected no violation" in result.output
+    assert "TODO p::refusal::todo_violates[0]" in result.output and "known gap" in result.output
+    assert "2 passed, 1 failed, 1 skipped" in result.output
+
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(xml).getroot().find("testsuite")
+    assert (
+        suite.get("tests") == "4" and suite.get("failures") == "1" and suite.get("skipped") == "1"
+    )
+    failure = suite.find("testcase[@name='passes[1]']/failure")
+    assert failure is not None and "不能退" in failure.text
+
+
+def test_rules_test_exits_1_when_a_pack_has_problems(tmp_path):
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\nversion: 1\n", encoding="utf-8")
+    assert runner.invoke(app, ["rules", "test", str(pack)]).exit_code == 1

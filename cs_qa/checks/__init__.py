@@ -10,6 +10,7 @@ conversation (status `na`). The function's docstring is the check's documentatio
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,7 +81,9 @@ class CheckType:
 
     @property
     def doc(self) -> str:
-        return (self.run.__doc__ or "").strip()
+        """The check function's docstring, each paragraph on one line."""
+        text = inspect.cleandoc(self.run.__doc__ or "")
+        return "\n\n".join(" ".join(p.split("\n")) for p in text.split("\n\n"))
 
 
 REGISTRY: dict[str, CheckType] = {}

@@ -1,0 +1,71 @@
+"""Helpers shared by the command modules: consoles, exit codes, option types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cs_qa.ingest.mapping import ColumnMapping
+    from cs_qa.pack import RulePack
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+
+Lang = Annotated[str, typer.Option("--lang", help="Report language: zh (default) or en.")]
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        err_console().print(f"[red]--lang must be zh or en, not {lang!r}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    return lang
+
+
+def load_pack_or_exit(spec: str | None, code: int = EXIT_USAGE) -> RulePack:
+    """Load a pack, or print every problem as file:line: message and exit with `code`."""
+    from cs_qa.pack import PackError, load_pack
+
+    err = err_console()
+    try:
+        return load_pack(spec)
+    except FileNotFoundError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    except PackError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        err.print(f"[red]{len(exc.problems)} problem(s) in the rule pack[/red]")
+        raise typer.Exit(code) from exc
+
+
+def mapping_from_options(
+    pairs: list[str] | None, speakers: list[str] | None, mapping_file: Path | None
+) -> ColumnMapping | None:
+    """The column mapping given by --mapping FILE and --map / --speaker (these win)."""
+    from cs_qa.ingest.mapping import load_mapping, parse_map_options
+
+    try:
+        mapping = load_mapping(mapping_file) if mapping_file else None
+        if pairs or speakers:
+            extra = parse_map_options(list(pairs or []), list(speakers or []))
+            mapping = extra if mapping is None else mapping.merged(extra)
+    except (ValueError, OSError) as exc:
+        err_console().print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return mapping
