@@ -111,6 +111,7 @@ class Rule:
             "flag": self.flag,
             "channel": self.channel,
             "speaker": self.speaker,
+            "renamed_from": self.renamed_from,
         }
 
 
