@@ -223,3 +223,33 @@ def test_rules_test_exits_1_when_a_pack_has_problems(tmp_path):
     pack = tmp_path / "p.yaml"
     pack.write_text("pack: p\nversion: 1\n", encoding="utf-8")
     assert runner.invoke(app, ["rules", "test", str(pack)]).exit_code == 1
+
+
+def test_rules_diff_lists_conversations_and_agents_of_a_reweighted_rule(tmp_path):
+    head = tmp_path / "head.yaml"
+    text = (ROOT / "rules" / "general.yaml").read_text(encoding="utf-8")
+    start = text.index("id: language.refusal")
+    at = text.index("deduct: 5", start)
+    head.write_text(text[:at] + "deduct: 8" + text[at + len("deduct: 5") :], encoding="utf-8")
+    args = ["rules", "diff", "--base", "general", "--head", str(head), str(SAMPLE)]
+    result = runner.invoke(app, [*args, "--format", "markdown", "--limit", "500"])
+    assert result.exit_code == 0, result.output
+    assert "language.refusal -5→-8" in result.output
+    assert "| A1011 |" in result.output  # the new agent refuses most: an affected agent
+    import pandas as pd
+
+    from cs_qa.pack import load_pack
+    from cs_qa.run import score_inputs
+
+    out = tmp_path / "out"
+    score_inputs([SAMPLE], load_pack(None), out)
+    findings = pd.read_parquet(out / "findings")
+    fatal = set(findings.loc[findings.fatal, "conversation_id"])  # stay at 0 either way
+    fired = set(findings.loc[findings.rule_id == "language.refusal", "conversation_id"]) - fatal
+    listed = {
+        line.split(" | ")[0].strip("| ") for line in result.output.splitlines() if "-5→-8" in line
+    }
+    assert listed == fired
+    gated = runner.invoke(app, [*args, "--fail-if-pass-rate-drops", "0.5", "--lang", "en"])
+    assert gated.exit_code == 1 and "pass rate dropped" in gated.output
+    assert runner.invoke(app, [*args, "--format", "html"]).exit_code == 2
