@@ -292,7 +292,8 @@ class _Loader:
         self.problems.append(PackProblem(self.file, line, message))
 
     def load(self, text: str) -> RulePack | None:
-        collected = self._collect(text, self.file, ())
+        root = self.file
+        collected = self._collect(text, root, ())
         if collected is None:
             return None
         rules: list[Rule] = []
@@ -314,6 +315,7 @@ class _Loader:
         if not rules and not self.problems:
             self.problem(1, "the pack has no rules")
         head = collected.head.model_copy(update={"scoring": Scoring(**collected.scoring)})
+        self.file = root
         return self._assemble(head, rules, collected.lexicons)
 
     def _parse(self, text: str) -> Any:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from cs_qa.pack import builtin_packs, load_pack
@@ -21,6 +23,10 @@ CASES = [
 def test_example(pack, rule, example):
     outcome = run_example(pack, rule, example)
     if example.todo:
+        if outcome.ok:
+            # a fixed gap is news, not a failure: say so, and let the owner promote it
+            warnings.warn(f"{outcome.test_id} now behaves: make it a real example", stacklevel=1)
+            return
         pytest.xfail(f"known gap: {example.text!r}")
     expected = "violation" if example.expects_violation else "no violation"
     assert outcome.ok, (

@@ -175,6 +175,7 @@ def test_a_pack_extends_overrides_and_disables(tmp_path):
     assert "closing.more_help" not in ids
     assert ids[-1] == "shop.nickname" and ids[0] == "opening.greeting"
     assert pack.pass_mark == 85 and pack.base == 100  # scoring merges with the parent's
+    assert pack.path == str(tmp_path / "shop.yaml") and pack.name == "shop"
     assert pack.rule("language.refusal").deduct == 8
     assert pack.rule("language.refusal").examples[0].file == "rules/general.yaml"
     farewell = pack.rule("closing.farewell")
