@@ -253,3 +253,17 @@ def test_rules_diff_lists_conversations_and_agents_of_a_reweighted_rule(tmp_path
     gated = runner.invoke(app, [*args, "--fail-if-pass-rate-drops", "0.5", "--lang", "en"])
     assert gated.exit_code == 1 and "pass rate dropped" in gated.output
     assert runner.invoke(app, [*args, "--format", "html"]).exit_code == 2
+
+
+def test_readme_composition_example_loads(tmp_path):
+    from cs_qa.pack import load_pack
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Composing packs") :]
+    block = section[section.index("```yaml\n") + 8 : section.index("```\n", 10)]
+    path = tmp_path / "my-shop.yaml"  # extends: ecommerce resolves to the built-in pack
+    path.write_text(block, encoding="utf-8")
+    pack = load_pack(path)
+    assert pack.name == "my-shop" and pack.pass_mark == 85
+    assert pack.rule("language.refusal").deduct == 8
+    assert "compliance.promise" not in {r.id for r in pack.rules}
