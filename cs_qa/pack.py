@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa import checks
-from cs_qa.checks import PHRASES, CheckParams, CheckType
+from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType
 from cs_qa.matching import Matcher, PhraseSet
 from cs_qa.model import Conversation
 from cs_qa.normalize import normalize
@@ -480,49 +480,47 @@ class _Loader:
         if head.cap is not None and head.deduct is None:
             self.problem(_line(node, "cap", line), f"rule {rid}: cap goes with deduct")
             ok = False
+        if check.flag_only and not head.flag:
+            self.problem(line, f"rule {rid}: check {check.name} marks for review: give flag: true")
+            ok = False
         # Expand lexicon references in phrase lists before validating parameters.
         phrase_fields = [
             name for name, f in check.params.model_fields.items() if PHRASES in f.metadata
         ]
+        step_fields = [
+            name for name, f in check.params.model_fields.items() if PHRASE_STEPS in f.metadata
+        ]
         lists: dict[str, list[str]] = {}
         for name in phrase_fields:
-            if name not in params_data:
+            expanded = self._expand(params_data.get(name), rid, name, node, line, lexicons)
+            if expanded is None:
                 continue
-            value = params_data[name]
+            if not expanded and name != "exceptions" and not self.problems_in(rid):
+                self.problem(_line(node, name, line), f"rule {rid}: {name}: empty phrase list")
+            params_data[name] = lists[name] = expanded
+        for name in step_fields:
+            value = params_data.get(name)
             if not isinstance(value, list):
                 continue  # the params model reports the type
-            expanded: list[str] = []
-            for item in value:
-                if isinstance(item, str) and item.startswith("@"):
-                    if item[1:] not in lexicons:
-                        self.problem(
-                            _line(node, name, line),
-                            f"rule {rid}: {name}: unknown lexicon {item[1:]!r}"
-                            + (f" (lexicons: {', '.join(lexicons)})" if lexicons else ""),
-                        )
-                        ok = False
-                        continue
-                    expanded.extend(lexicons[item[1:]])
-                else:
-                    expanded.append(item)
-            for p in expanded:
-                if isinstance(p, str) and not normalize(p):
+            steps = []
+            for i, step in enumerate(value):
+                expanded = self._expand(step, rid, f"{name}.{i}", node, line, lexicons)
+                if not expanded and not self.problems_in(rid):
                     self.problem(
-                        _line(node, name, line),
-                        f"rule {rid}: {name}: phrase {p!r} normalises to nothing",
+                        _line(node, name, line), f"rule {rid}: {name}.{i}: empty phrase list"
                     )
-                    ok = False
-            if not expanded and ok and name != "exceptions":
-                self.problem(_line(node, name, line), f"rule {rid}: {name}: empty phrase list")
-                ok = False
-            params_data[name] = expanded
-            lists[name] = expanded
+                expanded = expanded or []
+                steps.append(expanded)
+                lists[f"{name}.{i}"] = expanded
+            params_data[name] = steps
         try:
             params = check.params.model_validate(params_data)
         except ValidationError as exc:
             self._report(exc, node, f"rule {rid}: ", line, check)
             return None
         if not ok:
+            return None
+        if self.problems_in(rid):
             return None
         for name in phrase_fields:
             lists.setdefault(name, list(getattr(params, name) or []))
@@ -560,6 +558,46 @@ class _Loader:
         rule.examples = self._examples(node, rule)
         self.file = src.file
         return rule
+
+    def _expand(
+        self,
+        value: Any,
+        rid: str,
+        name: str,
+        node: Any,
+        line: int,
+        lexicons: dict[str, list[str]],
+    ) -> list[str] | None:
+        """A phrase list with `@lexicon` references expanded; None when it is not a list
+        (the parameter model then reports the type). Problems are reported here."""
+        if not isinstance(value, list):
+            return None
+        key = name.split(".")[0]
+        expanded: list[str] = []
+        for item in value:
+            if isinstance(item, str) and item.startswith("@"):
+                if item[1:] not in lexicons:
+                    known = f" (lexicons: {', '.join(lexicons)})" if lexicons else ""
+                    self.problem(
+                        _line(node, key, line),
+                        f"rule {rid}: {name}: unknown lexicon {item[1:]!r}{known}",
+                    )
+                    continue
+                expanded.extend(lexicons[item[1:]])
+            else:
+                expanded.append(item)
+        for p in expanded:
+            if isinstance(p, str) and not normalize(p):
+                self.problem(
+                    _line(node, key, line),
+                    f"rule {rid}: {name}: phrase {p!r} normalises to nothing",
+                )
+        return expanded
+
+    def problems_in(self, rid: str) -> bool:
+        """Whether a problem has been reported for rule `rid` (so it is not built)."""
+        prefix = f"rule {rid}: "
+        return any(p.message.startswith(prefix) for p in self.problems)
 
     def _examples(self, node: Any, rule: Rule) -> list[Example]:
         seq = node.get("examples") or []

@@ -31,8 +31,15 @@ class PhraseListMarker:
     `name`, and every phrase is normalised and compiled into the pack's matcher."""
 
 
+class PhraseStepsMarker:
+    """Marks a parameter as a list of phrase lists (steps of a script, in order); each
+    step is expanded and compiled like a phrase list and reachable as `name.N`."""
+
+
 PHRASES = PhraseListMarker()
 PhraseList = Annotated[list[str], PHRASES]
+PHRASE_STEPS = PhraseStepsMarker()
+PhraseSteps = Annotated[list[list[str]], PHRASE_STEPS]
 
 
 class CheckParams(BaseModel):
@@ -78,6 +85,7 @@ class CheckType:
     name: str
     params: type[CheckParams]
     run: CheckFunction
+    flag_only: bool = False  # the rule must be `flag: true` (marks for review, no deduction)
 
     @property
     def doc(self) -> str:
@@ -89,13 +97,15 @@ class CheckType:
 REGISTRY: dict[str, CheckType] = {}
 
 
-def register(name: str, params: type[CheckParams]) -> Callable[[CheckFunction], CheckFunction]:
+def register(
+    name: str, params: type[CheckParams], *, flag_only: bool = False
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under `name`; a second registration is an error."""
 
     def decorate(fn: CheckFunction) -> CheckFunction:
         if name in REGISTRY:
             raise ValueError(f"check type {name!r} is registered twice")
-        REGISTRY[name] = CheckType(name, params, fn)
+        REGISTRY[name] = CheckType(name, params, fn, flag_only)
         return fn
 
     return decorate
