@@ -15,6 +15,10 @@ from functools import lru_cache
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+# Chat emoticon codes ([微笑], [OK]) and export placeholders ([数字x]) are not words.
+_CODES = re.compile(r"\[[^\[\]\s]{1,6}\]")
+# A character or a short word said again straight after itself: 嗯嗯, 好的好的.
+_REPEATS = re.compile(r"(.{1,4}?)\1+")
 
 
 @lru_cache(maxsize=1)
@@ -40,3 +44,17 @@ def normalize(text: str) -> str:
         folded = _SPACE_BETWEEN_CJK.sub("", folded)
         folded = _t2s().convert(folded)
     return _SPACES.sub(" ", folded).strip()
+
+
+def bare(text: str, *, collapse: bool = False) -> str:
+    """Only the letters and digits of an already normalised `text`: spaces, punctuation,
+    symbols, emoji (~ ～ … ! ? 。 😊) and emoticon codes ([微笑]) are dropped; with
+    `collapse`, a character or short word repeated straight after itself counts once
+    (嗯嗯 -> 嗯, 好的好的 -> 好的)."""
+    kept = "".join(c for c in _CODES.sub("", text) if unicodedata.category(c)[0] in "LN")
+    return _REPEATS.sub(r"\1", kept) if collapse else kept
+
+
+def spoken_chars(text: str) -> int:
+    """Characters that are spoken: the letters and digits of the (normalised) text."""
+    return len(bare(text))

@@ -504,6 +504,12 @@ class _Loader:
                 continue  # the params model reports the type
             steps = []
             for i, step in enumerate(value):
+                if not isinstance(step, list):
+                    self.problem(
+                        _line(node, name, line),
+                        f"rule {rid}: {name}.{i}: a step is a list of phrases, e.g. [文明用语]",
+                    )
+                    continue
                 expanded = self._expand(step, rid, f"{name}.{i}", node, line, lexicons)
                 if not expanded and not self.problems_in(rid):
                     self.problem(

@@ -7,16 +7,19 @@ from typing import Literal, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from cs_qa.checks import PHRASES
+from cs_qa.checks import PHRASE_STEPS, PHRASES
 
 
 def describe_params(model: type[BaseModel]) -> str:
     """One line per parameter: name, type, default (phrase lists accept @lexicon)."""
     lines = []
     for name, field in model.model_fields.items():
-        kind = (
-            "phrases (@lexicon ok)" if PHRASES in field.metadata else _type_name(field.annotation)
-        )
+        if PHRASES in field.metadata:
+            kind = "phrases (@lexicon ok)"
+        elif PHRASE_STEPS in field.metadata:
+            kind = "steps: a list of phrase lists, in order (@lexicon ok)"
+        else:
+            kind = _type_name(field.annotation)
         if field.default is PydanticUndefined and field.default_factory is None:
             lines.append(f"{name}: {kind} (required)")
         else:

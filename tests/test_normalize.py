@@ -32,3 +32,12 @@ def test_spaced_asr_text_converts_like_unspaced_text():
 def test_taiwan_variants_fold_too():
     assert normalize("您先別著急") == "您先别着急"
     assert normalize("著名") == "著名"
+
+
+def test_bare_keeps_letters_and_digits_only():
+    from cs_qa.normalize import bare, spoken_chars
+
+    assert bare(normalize("嗯嗯～！[微笑]"), collapse=True) == "嗯"
+    assert bare(normalize("好的好的。"), collapse=True) == "好的"
+    assert bare(normalize("订单[数字x]已发货")) == "订单已发货"
+    assert spoken_chars(normalize("您 好，请 稍 等 ～")) == 5

@@ -97,6 +97,11 @@ class CheckType:
 REGISTRY: dict[str, CheckType] = {}
 
 
+def seconds(value: float) -> str:
+    """A measured duration as a finding's `matched` text: 45s, 30.5s."""
+    return f"{value:.1f}".removesuffix(".0") + "s"
+
+
 def register(
     name: str, params: type[CheckParams], *, flag_only: bool = False
 ) -> Callable[[CheckFunction], CheckFunction]:
@@ -111,18 +116,25 @@ def register(
     return decorate
 
 
+_loaded = False
+
+
 def _load_all() -> None:
+    # A flag, not "registry empty": importing one check module directly must not stop
+    # the others from loading.
+    global _loaded
+    if _loaded:
+        return
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
+    _loaded = True
 
 
 def get(name: str) -> CheckType | None:
-    if not REGISTRY:
-        _load_all()
+    _load_all()
     return REGISTRY.get(name)
 
 
 def all_checks() -> dict[str, CheckType]:
-    if not REGISTRY:
-        _load_all()
+    _load_all()
     return dict(sorted(REGISTRY.items()))

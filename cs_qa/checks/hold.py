@@ -1,0 +1,63 @@
+"""hold: a hold (请您稍等) must be short, and a long one ends with thanks for waiting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, PhraseList, register, seconds
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    phrases: PhraseList
+    return_phrases: PhraseList
+    limit_seconds: float = Field(default=30, gt=0)
+    apology_after_seconds: float = Field(default=10, ge=0)
+    exceptions: PhraseList = []
+
+
+@register("hold", Params)
+def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """A turn of the rule's speaker containing one of `phrases` (请您稍等, 为您查询 …)
+    starts a hold at the end of that turn; the speaker's next turn is the return. A return
+    more than `limit_seconds` after the hold started is a finding (exactly the limit
+    passes), and so is a hold longer than `apology_after_seconds` whose return has none
+    of `return_phrases` (久等了, 感谢您的耐心等待 …; shorter holds need no etiquette).
+    Either is one finding at the return turn, matched like 45s. A hold in the speaker's
+    last turn is a finding at that turn: the speaker never came back. A return that puts
+    the customer on hold again starts a new hold. `exceptions` cancel a phrase they cover
+    (为您查询到 is an answer, not a hold). `na` when no hold phrase is said or the
+    conversation has no timestamps.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    if not conv.conversation.timed:
+        return None
+    holds, thanks = rule.phrases("phrases"), rule.phrases("return_phrases")
+    mine = conv.turn_indexes(rule.speaker)
+    hits: list[Hit] = []
+    held = False
+    for i, back in zip(mine, [*mine[1:], None], strict=True):
+        found = conv.find(i, holds)
+        if not found:
+            continue
+        held = True
+        if back is None:
+            hits.append(Hit(i, "never came back", f"hold 「{found[0].phrase}」 with no return"))
+            break
+        turn = conv.turns[i]
+        began = turn.end_s if turn.end_s is not None else turn.at_s or 0.0
+        waited = round((conv.turns[back].at_s or 0.0) - began, 3)
+        problems = []
+        if waited > params.limit_seconds:
+            problems.append(f"limit {params.limit_seconds:g} s")
+        if waited > params.apology_after_seconds and not conv.find(back, thanks):
+            problems.append("no thanks for waiting")
+        if problems:
+            hits.append(Hit(back, seconds(waited), f"hold of {waited:g} s: " + "; ".join(problems)))
+    return hits if held else None

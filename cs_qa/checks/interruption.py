@@ -1,0 +1,54 @@
+"""interruption: the agent must not talk over the customer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, register, seconds
+from cs_qa.model import Hit
+from cs_qa.normalize import spoken_chars
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    min_overlap_seconds: float = Field(default=2, gt=0)
+    min_chars: int = Field(default=4, ge=1)
+
+
+@register("interruption", Params)
+def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """A turn of the rule's speaker that starts while a turn of the other party (the
+    customer, for an agent rule) that started earlier is still running, and overlaps it
+    by at least `min_overlap_seconds`, is a finding (one per interrupting turn, matched
+    like 2.5s). Overlap = the earlier of both ends minus the interrupting start; touching
+    segments (one ends as the other starts) do not overlap. Backchannels do not count: the
+    interrupting turn needs at least `min_chars` characters besides spaces and
+    punctuation (嗯嗯, 好的 are fine). `na` unless those turns have start and end times.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    other = "customer" if rule.speaker == "agent" else "agent"
+    mine, theirs = conv.turn_indexes(rule.speaker), conv.turn_indexes(other)
+    turns = conv.turns
+    if any(turns[i].at_s is None or turns[i].end_s is None for i in mine + theirs):
+        return None
+    hits: list[Hit] = []
+    for a in mine:
+        start, end = turns[a].at_s or 0.0, turns[a].end_s or 0.0
+        if spoken_chars(conv.texts[a]) < params.min_chars:
+            continue
+        overlap = max(
+            (
+                round(min(end, turns[c].end_s or 0.0) - start, 3)
+                for c in theirs
+                if (turns[c].at_s or 0.0) < start < (turns[c].end_s or 0.0)
+            ),
+            default=0.0,
+        )
+        if overlap >= params.min_overlap_seconds:
+            hits.append(Hit(a, seconds(overlap), f"spoke over the {other} for {overlap:g} s"))
+    return hits

@@ -1,0 +1,49 @@
+"""repetition: the same canned text sent again and again in one conversation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, register
+from cs_qa.model import Hit
+from cs_qa.normalize import bare
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+SHOWN = 30  # characters of the repeated text kept as the finding's matched value
+
+
+class Params(CheckParams):
+    min_count: int = Field(default=3, ge=2)
+    min_chars: int = Field(default=4, ge=1)
+
+
+@register("repetition", Params)
+def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """The same text sent `min_count` times or more (default 3) by the rule's speaker in
+    one conversation is a finding (a canned reply pasted over and over instead of an
+    answer). Texts are compared normalised and without spaces or punctuation; texts
+    shorter than `min_chars` characters (default 4, so 好的, 稍等 and 在的 never count) are
+    ignored. One finding per repeated text, at its `min_count`-th occurrence; matched is
+    the text (first 30 characters). A greeting said twice is not a repetition at the
+    default count. Never `na`.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    indexes = conv.turn_indexes(rule.speaker)
+    keys = {i: bare(conv.texts[i]) for i in indexes}
+    totals = Counter(keys.values())
+    seen: Counter[str] = Counter()
+    hits: list[Hit] = []
+    for i in indexes:
+        key = keys[i]
+        if len(key) < params.min_chars:
+            continue
+        seen[key] += 1
+        if seen[key] == params.min_count:
+            hits.append(Hit(i, key[:SHOWN], f"sent {totals[key]} times in this conversation"))
+    return hits

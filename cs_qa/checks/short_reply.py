@@ -1,0 +1,36 @@
+"""short_reply: a bare one-word answer (嗯, 哦, 在) instead of a real reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.model import Hit
+from cs_qa.normalize import bare
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    replies: PhraseList
+
+
+@register("short_reply", Params)
+def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """Every turn of the rule's speaker whose whole text is one of `replies` (嗯, 哦, 在,
+    好, ok …) is a finding: a one-word answer that says nothing (惜字如金). Text and
+    phrases are compared normalised, without spaces, punctuation or emoticon marks, and
+    with a repeated character or short word counted once, so 嗯嗯～, 「嗯。」 and 嗯 are the
+    same reply (and 好的好的 is 好的), while a longer reply that contains 嗯 is not one.
+    Matched is the bare reply. Never `na`: a conversation without such a turn passes.
+    """
+    replies = {bare(p, collapse=True) for p in rule.phrases("replies").phrases}
+    replies.discard("")
+    hits: list[Hit] = []
+    for i in conv.turn_indexes(rule.speaker):
+        said = bare(conv.texts[i], collapse=True)
+        if said in replies:
+            hits.append(Hit(i, said, f"bare reply 「{said}」"))
+    return hits

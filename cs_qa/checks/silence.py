@@ -1,0 +1,54 @@
+"""silence: no dead air on a call, except an announced hold."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from cs_qa.checks import CheckParams, PhraseList, register, seconds
+from cs_qa.model import Hit
+
+if TYPE_CHECKING:
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.pack import Rule
+
+
+class Params(CheckParams):
+    limit_seconds: float = Field(default=10, gt=0)
+    hold_phrases: PhraseList = []
+    exceptions: PhraseList = []
+
+
+@register("silence", Params)
+def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+    """Dead air longer than `limit_seconds` between turns (the next turn's start minus
+    the end of the speech before it: the latest `end`, or `start` where a turn has no
+    end) is a finding at the turn that breaks the silence, matched like 14s; exactly the
+    limit passes. Every speaker counts, system turns too; a segment still running under
+    a shorter one is not silence. A gap right after a turn of the rule's speaker that
+    says one of `hold_phrases` (请您稍等; `exceptions` cancel a phrase they cover) is an
+    announced hold, left to the `hold` check. `na` without timestamps.
+    """
+    params: Params = rule.params  # type: ignore[assignment]
+    if not conv.conversation.timed:
+        return None
+    announced = rule.phrases("hold_phrases")
+    hits: list[Hit] = []
+    last: int | None = None  # the turn whose end is the latest so far
+    for i, turn in enumerate(conv.turns):
+        if last is not None:
+            gap = round((turn.at_s or 0.0) - ended(conv, last), 3)
+            on_hold = conv.turns[last].speaker == rule.speaker and conv.find(last, announced)
+            if gap > params.limit_seconds and not on_hold:
+                hits.append(
+                    Hit(i, seconds(gap), f"{gap:g} s of silence (limit {params.limit_seconds:g} s)")
+                )
+        if last is None or ended(conv, i) >= ended(conv, last):
+            last = i
+    return hits
+
+
+def ended(conv: PreparedConversation, i: int) -> float:
+    turn = conv.turns[i]
+    return turn.end_s if turn.end_s is not None else turn.at_s or 0.0
