@@ -100,3 +100,23 @@ def describe_decode_error(exc: UnicodeDecodeError, encoding: str) -> str:
     """A reader-friendly reason for an undecodable line."""
     bad = exc.object[exc.start : exc.end]
     return f"line is not valid {encoding}: bytes {bad.hex(' ')} at byte {exc.start + 1}"
+
+
+class FileSample:
+    """The first bytes of a file, read once and shared by the format sniffers.
+
+    `text` is the decoded sample (undecodable bytes replaced, BOM removed); `lines` are
+    its complete lines, so a line cut at the end of the sample is never judged.
+    """
+
+    def __init__(self, path: Path, encoding: str | None = None) -> None:
+        with path.open("rb") as f:
+            self.raw = f.read(SAMPLE_SIZE)
+        self.complete = len(self.raw) < SAMPLE_SIZE
+        self.encoding = encoding or detect_encoding(self.raw, complete=self.complete)
+        # Sniffing only looks, so a damaged byte must not fail it; readers report it.
+        self.text = self.raw.decode(self.encoding, errors="replace").lstrip("\ufeff")
+        lines = self.text.split("\n")
+        if not self.complete and len(lines) > 1:
+            lines = lines[:-1]
+        self.lines = [line.rstrip("\r") for line in lines]

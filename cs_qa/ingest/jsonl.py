@@ -7,7 +7,7 @@ around it still come through.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -100,16 +100,23 @@ def conversation_from_record(
         return Rejected(name, line_no, where + exc.reason, cid)
 
 
+# Turns one parsed JSON record into a result. Arguments: the record, the line where it
+# starts, and its 1-based position in the file (0 when the file is a single object).
+RecordConverter = Callable[[object, int, int], Conversation | Rejected]
+
+
 def _invalid_json(exc: orjson.JSONDecodeError) -> str:
     return f"invalid JSON: {exc.msg} at column {exc.colno}"
 
 
 def _read_lines(
-    lines: Iterable[tuple[int, bytes]], encoding: str, name: str, mapping: ColumnMapping | None
+    lines: Iterable[tuple[int, bytes]], encoding: str, name: str, convert: RecordConverter
 ) -> Iterator[Conversation | Rejected]:
+    index = 0
     for line_no, raw in lines:
         if not raw.strip():
             continue  # blank lines (and a trailing newline) are not records
+        index += 1
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -122,7 +129,7 @@ def _read_lines(
         except orjson.JSONDecodeError as exc:
             yield Rejected(name, line_no, _invalid_json(exc))
             continue
-        yield conversation_from_record(data, name, line_no, mapping)
+        yield convert(data, line_no, index)
 
 
 def read_jsonl(
@@ -131,13 +138,26 @@ def read_jsonl(
     """Read a JSON Lines file, one conversation per line."""
     encoding = file_encoding(path, mapping.encoding if mapping else None)
     lines, encoding = raw_lines(path, encoding)
-    yield from _read_lines(lines, encoding, name, mapping)
+    yield from _read_lines(lines, encoding, name, _canonical(name, mapping))
+
+
+def _canonical(name: str, mapping: ColumnMapping | None) -> RecordConverter:
+    return lambda data, line_no, _index: conversation_from_record(data, name, line_no, mapping)
 
 
 def read_json(
     path: Path, name: str, mapping: ColumnMapping | None = None
 ) -> Iterator[Conversation | Rejected]:
     """Read a .json file: an array of conversations, a single conversation, or JSON Lines."""
+    yield from read_json_records(path, name, mapping, _canonical(name, mapping))
+
+
+def read_json_records(
+    path: Path, name: str, mapping: ColumnMapping | None, convert: RecordConverter
+) -> Iterator[Conversation | Rejected]:
+    """Walk a .json file (one object, an array of objects, or JSON Lines) and hand each
+    record to `convert` with the line where it starts. Shared by the canonical and the
+    speech-recognition readers."""
     data = path.read_bytes()
     encoding = (mapping.encoding if mapping else None) or detect_encoding(
         data[:SAMPLE_SIZE], complete=len(data) <= SAMPLE_SIZE
@@ -150,7 +170,7 @@ def read_json(
         body = text.lstrip("\ufeff \t\r\n")
         first_line = text.count("\n", 0, len(text) - len(body)) + 1
         if body.startswith("["):
-            yield from _read_array(text, name, mapping)
+            yield from _read_array(text, name, convert)
             return
         if body.startswith("{"):
             try:
@@ -158,16 +178,16 @@ def read_json(
             except orjson.JSONDecodeError:
                 record = None  # several lines of records: JSON Lines
             if record is not None:
-                yield conversation_from_record(record, name, first_line, mapping)
+                yield convert(record, first_line, 0)
                 return
         # Split on "\n" only, as the file reader does: str.splitlines would also split on
         # U+2028 and friends, which JSON strings may contain.
         yield from _read_lines(
-            enumerate(text.encode("utf-8").split(b"\n"), 1), "utf-8", name, mapping
+            enumerate(text.encode("utf-8").split(b"\n"), 1), "utf-8", name, convert
         )
         return
     lines, encoding = raw_lines(path, encoding)
-    yield from _read_lines(lines, encoding, name, mapping)
+    yield from _read_lines(lines, encoding, name, convert)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -177,7 +197,7 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def _read_array(
-    text: str, name: str, mapping: ColumnMapping | None
+    text: str, name: str, convert: RecordConverter
 ) -> Iterator[Conversation | Rejected]:
     # The stdlib decoder can resume at an offset, which gives each element's line number;
     # orjson can only parse the whole array.
@@ -194,6 +214,7 @@ def _read_array(
     pos = _skip_ws(text, pos)
     if pos < len(text) and text[pos] == "]":
         return
+    index = 0
     while True:
         try:
             record, end = decoder.raw_decode(text, pos)
@@ -204,7 +225,8 @@ def _read_array(
                 f"invalid JSON: {exc.msg} at column {exc.colno}; rest of file skipped",
             )
             return
-        yield conversation_from_record(record, name, line_at(pos), mapping)
+        index += 1
+        yield convert(record, line_at(pos), index)
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)

@@ -54,7 +54,16 @@ _CHANNEL_ALIASES = {
     "通話": "call",
 }
 
-_FILE_KEYS = ("columns", "speakers", "header", "delimiter", "channel", "encoding")
+_FILE_KEYS = (
+    "columns",
+    "speakers",
+    "header",
+    "delimiter",
+    "channel",
+    "encoding",
+    "agents",
+    "agent_ids",
+)
 
 
 def normalize_channel(label: object) -> str | None:
@@ -73,6 +82,10 @@ class ColumnMapping:
     - `delimiter`: field separator; None means by suffix (`,` for .csv, tab for .tsv).
     - `channel`: channel of conversations that have no channel column.
     - `encoding`: file encoding; None detects it.
+    - `agents`: plain-text chat logs only: the names (or regular expressions matching a
+      whole name) of agents; replaces the built-in pattern (names starting with 客服 …).
+    - `agent_ids`: plain-text chat logs only: agent name -> agent id (else the name is
+      the id).
 
     Values are validated and normalised on construction; a bad one raises ValueError.
     """
@@ -83,6 +96,8 @@ class ColumnMapping:
     delimiter: str | None = None
     channel: str | None = None
     encoding: str | None = None
+    agents: list[str] = field(default_factory=list)
+    agent_ids: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         columns: dict[str, str | int] = {}
@@ -134,6 +149,24 @@ class ColumnMapping:
             except LookupError:
                 raise ValueError(f"unknown encoding {self.encoding!r}") from None
 
+        agents: list[str] = []
+        for entry in self.agents:
+            # YAML reads a bare number as int; an all-digit name is still a name.
+            bad_type = isinstance(entry, bool) or not isinstance(entry, str | int)
+            if bad_type or not str(entry).strip():
+                raise ValueError(f"agents must be names or patterns, got {entry!r}")
+            agents.append(str(entry).strip())
+        self.agents = agents
+
+        agent_ids: dict[str, str] = {}
+        for agent_name, agent_id in self.agent_ids.items():
+            if isinstance(agent_id, bool) or not isinstance(agent_id, str | int):
+                raise ValueError(f"agent id of {agent_name!r} must be a string, got {agent_id!r}")
+            if not str(agent_name).strip() or not str(agent_id).strip():
+                raise ValueError(f"empty agent name or id in agent_ids: {agent_name!r}")
+            agent_ids[str(agent_name).strip()] = str(agent_id).strip()
+        self.agent_ids = agent_ids
+
     def merged(self, other: ColumnMapping) -> ColumnMapping:
         """This mapping with `other`'s settings on top (a mapping file, then CLI options):
         other's columns and speaker values win field by field, its other settings when set."""
@@ -144,6 +177,8 @@ class ColumnMapping:
             delimiter=other.delimiter or self.delimiter,
             channel=other.channel or self.channel,
             encoding=other.encoding or self.encoding,
+            agents=other.agents or self.agents,
+            agent_ids={**self.agent_ids, **other.agent_ids},
         )
 
     @property
@@ -198,7 +233,8 @@ def _parse_header(value: object, path: Path) -> bool | None:
 
 def load_mapping(path: Path) -> ColumnMapping:
     """Read a mapping from a YAML file with the keys columns, speakers, header, delimiter,
-    channel and encoding. Raises FileNotFoundError, or ValueError naming the file."""
+    channel, encoding, agents and agent_ids. Raises FileNotFoundError, or ValueError
+    naming the file."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -217,9 +253,15 @@ def load_mapping(path: Path) -> ColumnMapping:
             raise ValueError(f"{path}: unknown key {key!r} (expected: {', '.join(_FILE_KEYS)})")
     columns = data.get("columns") or {}
     speakers = data.get("speakers") or {}
-    for key, value in (("columns", columns), ("speakers", speakers)):
+    agent_ids = data.get("agent_ids") or {}
+    for key, value in (("columns", columns), ("speakers", speakers), ("agent_ids", agent_ids)):
         if not isinstance(value, dict):
             raise ValueError(f"{path}: {key} must be a mapping")
+    agents = data.get("agents") or []
+    if isinstance(agents, str):
+        agents = [agents]  # `agents: 客服.*` is one pattern, not a list of characters
+    if not isinstance(agents, list):
+        raise ValueError(f"{path}: agents must be a list of names or patterns")
     for key in ("delimiter", "channel", "encoding"):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise ValueError(f"{path}: {key} must be a string, got {data[key]!r}")
@@ -231,6 +273,8 @@ def load_mapping(path: Path) -> ColumnMapping:
             delimiter=data.get("delimiter"),
             channel=data.get("channel"),
             encoding=data.get("encoding"),
+            agents=list(agents),
+            agent_ids={str(k): v for k, v in agent_ids.items()},
         )
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
