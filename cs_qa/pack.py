@@ -421,8 +421,12 @@ class _Loader:
                 self.problem(line, f"override {rule_id}: {fixed[0]} cannot be overridden")
                 continue
             original = by_id[str(rule_id)]
+            # A new weight replaces the inherited one: {flag: true} drops deduct and cap.
+            reweighed = any(k in changes for k in ("deduct", "fatal", "flag"))
             merged = CommentedMap()
             for k, v in original.node.items():
+                if reweighed and k in ("deduct", "cap", "fatal", "flag"):
+                    continue
                 merged[k] = v
             for k, v in changes.items():
                 merged[k] = v

@@ -74,7 +74,7 @@ def test_channels_of_the_changed_rules(packs):
 
 @pytest.mark.parametrize("name", CHILDREN)
 def test_a_promise_marks_for_review_without_deducting(packs, name):
-    rule = packs[name].rule("compliance.promise")
+    rule = packs[name].rule("commitment.unauthorized")
     assert rule.flag and not rule.deduct
 
 
@@ -94,13 +94,13 @@ def test_a_shop_chat_without_the_welcome(packs):
     assert got["opening.greeting"] == "pass"
     assert got["opening.welcome"] == "violation"
     assert got["closing.farewell"] == "pass"  # 期待您的再次光临 is a shop closing
-    assert got["compliance.promise"] == "flag"
+    assert got["commitment.unauthorized"] == "flag"
     assert result.score == 100 - 3
     assert result.flagged and result.passed
-    # the same chat under general: the greeting is enough, and the promise is not a rule
+    # the same chat under general: the greeting is enough, and the promise deducts
     got, result = statuses(packs["general"], SHOP_CHAT)
     assert got["opening.greeting"] == "pass"
-    assert "opening.welcome" not in got and "compliance.promise" not in got
+    assert "opening.welcome" not in got and got["commitment.unauthorized"] == "violation"
 
 
 def test_a_bare_zai_loses_the_whole_opening_in_a_shop(packs):

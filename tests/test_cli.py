@@ -266,4 +266,4 @@ def test_readme_composition_example_loads(tmp_path):
     pack = load_pack(path)
     assert pack.name == "my-shop" and pack.pass_mark == 85
     assert pack.rule("language.refusal").deduct == 8
-    assert "compliance.promise" not in {r.id for r in pack.rules}
+    assert "commitment.unauthorized" not in {r.id for r in pack.rules}
