@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/cs-qa score sample_transcripts --out out --overwrite
+	$(BIN)/cs-qa score sample_transcripts --mapping examples/sample-chatlogs.yaml --out out --overwrite
 	$(BIN)/cs-qa report out --agent A1011
 
 test: $(VENV)/.installed

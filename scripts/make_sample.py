@@ -6,7 +6,11 @@ Run from the repository root:
     python scripts/make_sample.py [--out DIR] [--seed N] [--labels FILE]
 
 It writes one canonical JSON Lines file per day (chat and call, 2026-11-16 .. 2026-11-22,
-+08:00) and one long CSV with Chinese headers for a second shop, plus a README. The output
++08:00) and one long CSV with Chinese headers for a second shop; for the same week, calls as
+speech-recognition JSON (`asr/`) and as WebVTT / SRT subtitles (`subtitles/`) and two
+plain-text chat-log exports (`chatlogs/`) in the formats of docs/formats.md, with holds,
+silences, interruptions, fast speech, bare replies, repetition, promises, abusive callers
+and complaint threats planted; plus a README that lists what is where. The output
 is deterministic: the same seed gives byte-identical files (every random choice comes from
 a `random.Random` seeded by a string, nothing depends on the clock or on hash ordering).
 
@@ -2165,6 +2169,1722 @@ def canonical(conv: dict) -> dict:
     }
 
 
+# --------------------------------------------------------------------------------------
+# more input formats (docs/formats.md): speech-recognition JSON in `asr/`, WebVTT and SRT
+# in `subtitles/`, plain-text chat-log exports in `chatlogs/`. These conversations follow
+# a fixed plan (who, which day, which topic, what is planted: CALL_PLAN, CHAT_PLAN) and
+# draw every random choice from their own streams (`rng_for(seed, "extra", ...)`), so
+# the JSONL and CSV files above stay byte-identical whatever is changed here.
+# --------------------------------------------------------------------------------------
+
+ASR_DIR = "asr"
+SUB_DIR = "subtitles"
+LOG_DIR = "chatlogs"
+SHOP_LOG_LINES = SHOPS_S["家纺"]  # chatlogs/nuanju_2026-11-16_22.txt, one line per message
+SHOP_LOG_BLOCKS = SHOPS_S["数码"]  # chatlogs/lizi_2026-11-16_22.txt, header line + text
+LOG_FILES = {
+    "lines": f"nuanju_{DAYS[0].isoformat()}_{DAYS[-1].day:02d}.txt",
+    "blocks": f"lizi_{DAYS[0].isoformat()}_{DAYS[-1].day:02d}.txt",
+}
+
+# ---- call topics: what the caller asks and what the agent says ------------------------
+# check: the agent's question before the lookup and the caller's answer; hold: the agent
+# announces a lookup (always with 请您稍等); found: the result (said after the hold, or
+# straight away when no hold is planted); long: a long caller sentence that a backchannel
+# or an interruption lands in, cut_in the interrupting agent sentence and long_reply the
+# normal answer; remark: a caller statement a bare 嗯 can answer; promise: per planted
+# phrase, the caller's doubt and the agent's unauthorised promise; honest: the same with
+# 尽量 / 尽快; repeat: the sentence a weak agent keeps saying; grievance / fix: the
+# caller's anger before a complaint threat and the fix after the empathy.
+# Agent texts avoid 稍等, 查询 and 查一下 except in the hold announcement.
+
+CALL_BANK: dict[str, dict] = {
+    "billing": dict(
+        opener=["喂 你好 我想问一下", "我这个月话费怎么扣了一百三十多 平时就七八十"],
+        check=("好的，请问您是机主本人吗", "对 是我本人"),
+        hold="好的，请您稍等，我帮您查询一下本月的扣费明细",
+        found="查到您本月有一笔视频会员的增值业务费二十五元，是十一月三号开通的",
+        follow=[
+            ("我没开过这个啊 什么视频会员", "这个业务是通过短信验证码开通的，我这边先帮您退订"),
+            ("那扣的钱能退吗", "我帮您提交退费申请，审核通过后三到五个工作日退回话费账户"),
+            ("以后不会再扣了吧", "退订以后下个月就不会再扣了，稍后您会收到退订成功的短信"),
+        ],
+        remark="这个号一直是我妈在用",
+        long=(
+            "我跟你说 我根本就没收到过什么验证码 这个号是我妈在用 "
+            "她连短信都不怎么会看 怎么可能自己去开什么会员"
+        ),
+        long_reply="明白，可能是老人家误点了广告页面，我先帮您把这个业务退掉",
+        cut_in="这个业务是验证码开通的",
+        grievance="莫名其妙多扣了钱 每次打电话都说帮我处理",
+        fix="我这边马上帮您加急退费，再给这个号码关掉增值业务的订购权限",
+        promise={
+            "肯定能退": ("那钱到底能不能退回来", "您放心，这笔钱肯定能退，下午就到账"),
+            "百分之百": ("你确定以后不会再扣了", "退订以后百分之百不会再扣了"),
+            "一定给您办好": ("你们可别又拖着", "您放心，退费这个事我一定给您办好"),
+        },
+        honest=("钱什么时候能退回来", "退费我们会尽快处理，审核通过后短信通知您"),
+        repeat="这个业务是通过短信验证码开通的",
+    ),
+    "broadband": dict(
+        opener=["我家宽带又断了", "从早上到现在都上不了网"],
+        check=("请问您的安装地址是哪里", "{addr}"),
+        hold="请您稍等，我帮您查询一下线路状态",
+        found="查到您那个片区的光缆上午在抢修，现在已经恢复了一部分",
+        follow=[
+            ("那我家什么时候能好", "我这边给您派一张维修单，师傅二十四小时内上门处理"),
+            ("师傅来之前会打电话吗", "会的，师傅上门之前会先电话联系您"),
+            ("光猫要不要重启一下", "可以先把光猫断电一分钟再插上，看看LOS灯还闪不闪"),
+        ],
+        remark="我刚才把光猫重启过了 还是不行",
+        long=(
+            "我在家办公的 一上午开会都开不了 领导还以为我故意不上线 "
+            "你们这个网一个月断好几次了 每次都说在修"
+        ),
+        long_reply="给您添麻烦了，我先帮您把维修单加急",
+        cut_in="您先别急我这边看到了",
+        grievance="一个月断了三次了 每次都说在抢修",
+        fix="我给您加急派单，并申请这几天的宽带费用减免",
+        promise={
+            "保证今天到": ("师傅今天能来吗", "师傅保证今天到，您在家等着就行"),
+            "百分之百": ("这次修完还会断吗", "师傅过去百分之百能修好，不会再断了"),
+            "一定给您办好": ("你们可别又拖着", "您放心，这个事我一定给您办好"),
+        },
+        honest=("那师傅今天能来吗", "我给您备注加急，师傅会尽量今天下午上门"),
+        repeat="我这边给您派一张维修单",
+    ),
+    "roaming": dict(
+        opener=["你好 我下周要去日本出差", "手机到那边能直接用吗"],
+        check=("请问您是几号出发几号回来呢", "二十四号走 三十号回来"),
+        hold="好的，请您稍等，我为您查询一下号码的国际漫游状态",
+        found="查到您的号码已经开通了国际漫游，到日本可以直接使用",
+        follow=[
+            ("流量怎么收费", "建议您办一个日本的流量日包，每天二十五元，高速流量五百兆"),
+            ("那怎么办这个日包", "我现在就可以帮您办理，出境以后按当地时间零点开始计费"),
+            ("打电话贵吗", "接听和拨打每分钟一元九角九，建议您多用网络语音"),
+        ],
+        remark="我上次去泰国就被扣了好多钱",
+        long=(
+            "我上次去泰国没办包 回来一看扣了三百多 所以这次想先问清楚 "
+            "别又稀里糊涂扣一大笔钱 你给我讲仔细一点"
+        ),
+        long_reply="理解您的顾虑，这次出发前办好日包就不会出现这种情况",
+        cut_in="那次是因为没有办理流量包",
+        grievance="上次漫游扣了我三百多 也没人提醒我",
+        fix="我帮您调出上次的漫游账单，能申请减免的帮您申请",
+        promise={
+            "百分之百": ("办了日包就不会多扣了吧", "办了日包以后百分之百不会再多扣钱"),
+            "一定给您办好": ("那你帮我弄好 别到时候用不了", "您放心，出发前我一定给您办好"),
+        },
+        honest=("上次那三百多能退吗", "上次的漫游费我帮您提交核实，我们会尽快给您答复"),
+        repeat="建议您办一个日本的流量日包",
+    ),
+    "data": dict(
+        opener=["我这个月流量怎么又超了", "短信说我已经用了二十多个G"],
+        check=("请问您平时是看视频多还是玩游戏多呢", "就刷刷短视频"),
+        hold="请您稍等，我帮您查询一下本月的流量明细",
+        found="查到您的套餐里每月有十五G，本月一共用了二十二G，超出的部分按三元一G收费",
+        follow=[
+            ("那超出的要多少钱", "超出七G，一共是二十一元"),
+            ("有没有便宜点的包", "可以办一个二十元三十G的月包，当月就生效"),
+            ("那就办这个吧", "好的，已经帮您办理成功，稍后会有短信通知"),
+        ],
+        remark="我天天都连着家里的无线",
+        long=(
+            "我天天连的都是家里的无线 出门也没怎么用 怎么可能用这么多 你们是不是算错了 我要看明细"
+        ),
+        long_reply="我理解，手机有时候会在后台自动更新应用，流量明细我发到您手机上",
+        cut_in="系统统计是不会算错的",
+        grievance="流量莫名其妙就没了 我看你们就是乱扣费",
+        fix="我把本月的流量明细发到您手机上，有异常的部分帮您提交核实",
+        promise={
+            "百分之百": ("你们统计的准吗", "系统统计的百分之百没问题"),
+            "肯定能退": ("多扣的钱能退吗", "多扣的流量费肯定能退给您"),
+            "一定给您办好": ("那你帮我弄一下", "流量包的事我一定给您办好"),
+        },
+        honest=("那有问题的钱能退吗", "异常的部分我帮您提交核实，我们会尽快给您回复"),
+        repeat="可以办一个二十元三十G的月包",
+    ),
+    "suspension": dict(
+        opener=["我手机怎么突然停机了", "我记得上个月刚交过钱啊"],
+        check=("请问您是机主本人吗", "对"),
+        hold="请您稍等，我帮您查询一下缴费记录",
+        found="查到您上个月交的一百元是充到了尾号八八的另一个号码上",
+        follow=[
+            ("啊 那是我老公的号", "是的，两个号码只差一位，可能是输错了"),
+            ("那现在怎么办", "您现在充值五十元以上，半小时内会自动开机"),
+            ("充完能马上打电话吗", "一般充值成功后半小时内就能恢复通话"),
+        ],
+        remark="我今天还在等一个很重要的电话",
+        long=(
+            "我今天还要等一个很重要的电话 面试通知的 现在打不进来 "
+            "急死我了 你们能不能先给我开一下 钱我马上就交"
+        ),
+        long_reply="我知道您很着急，可以先帮您申请紧急开机，二十四小时内补交就可以",
+        cut_in="您可以先申请紧急开机",
+        grievance="停机也不提前通知 耽误我多大的事",
+        fix="我先给您申请紧急开机，十分钟内就能恢复",
+        promise={
+            "一定给您办好": ("你们可别又拖着", "紧急开机我一定给您办好"),
+            "百分之百": ("充完真能马上打吗", "充完百分之百马上就能打"),
+        },
+        honest=("紧急开机要多久", "紧急开机我现在就提交，我们会尽快给您恢复"),
+        repeat="充值后半小时内会自动开机",
+    ),
+    "relocation": dict(
+        opener=["你好 我搬家了", "想把宽带移到新家去"],
+        check=("请问新家的地址是哪里", "新地址是{addr}"),
+        hold="好的，请您稍等，我帮您查询一下新地址能不能装",
+        found="查到您新地址所在的小区已经覆盖了光纤，可以办理移机",
+        follow=[
+            ("移机要收钱吗", "移机是免费的，原来的光猫需要您带到新家"),
+            ("多久能装好", "提交以后一般三个工作日内师傅上门安装"),
+            ("那旧家里的线要拆吗", "旧地址的线路不用您处理，系统会自动拆机"),
+        ],
+        remark="孩子下周要在家上网课",
+        long=(
+            "我下周一就要在家上网课了 孩子也要用 周末之前能不能装好 "
+            "不然孩子的网课都上不了 老师天天在群里催"
+        ),
+        long_reply="我给您在工单上备注周末前安装，师傅会提前跟您约时间",
+        cut_in="一般是三个工作日内装好",
+        grievance="上次装宽带说三天 结果等了一个星期",
+        fix="这次我给您加急备注，再帮您跟进师傅的排期",
+        promise={
+            "保证今天到": ("师傅今天能来装吗", "师傅保证今天到，下午就给您装好"),
+            "一定给您办好": ("周末前真能装好吗", "周末之前我一定给您办好"),
+        },
+        honest=("周末前能装好吗", "我给您备注加急，尽量周末前帮您装好"),
+        repeat="一般三个工作日内师傅上门安装",
+    ),
+    "porting": dict(
+        opener=["我想问一下携号转网怎么办", "你们这信号太差了"],
+        check=("非常抱歉给您带来不便，请问您是机主本人吗", "是"),
+        hold="请您稍等，我帮您查询一下号码的合约情况",
+        found="查到您的号码有一个二十四个月的合约，到明年三月结束",
+        follow=[
+            ("合约期内不能转吗", "合约期内转网需要先解除合约，会有违约金"),
+            ("违约金多少", "按剩余月份算，大概是一百二十元"),
+            ("信号的问题你们能解决吗", "我帮您登记信号问题，网络部门会安排上门测试"),
+        ],
+        remark="我家一进电梯就没信号",
+        long=(
+            "我家在小区最里面那栋 一进电梯就没信号 "
+            "在家里打电话也断断续续的 都反映过好几次了 一直没有人来"
+        ),
+        long_reply="非常抱歉给您带来不便，我帮您把信号问题登记下来，网络部门会来测试",
+        cut_in="这个情况我帮您登记一下",
+        grievance="信号差了半年了 一直没人管",
+        fix="我帮您升级处理，网络部门三天内上门测试",
+        promise={
+            "百分之百": ("测试完就能好吗", "网络优化以后信号百分之百没问题"),
+            "一定给您办好": ("你们可别又拖着", "信号的事我一定给您办好"),
+        },
+        honest=("那什么时候来测", "网络部门会尽快安排上门测试"),
+        repeat="合约期内转网需要先解除合约",
+    ),
+    "invoice": dict(
+        opener=["你好 我想开一下上个月的话费发票", "公司报销要用"],
+        check=("请问发票抬头是个人还是公司", "公司的 {company}"),
+        hold="好的，请您稍等，我为您查询一下可以开票的金额",
+        found="查到您十月份可以开票的金额是一百五十八元",
+        follow=[
+            ("能开专票吗", "话费可以开增值税普通发票，是电子版的"),
+            ("发到哪里", "开好以后会发到您预留的邮箱，也可以在营业厅的应用里下载"),
+            ("要多久", "一般二十四小时内就能收到"),
+        ],
+        remark="上次开的少了一个字 退回来了",
+        long=(
+            "我们财务说必须写公司全称和税号 上次开的少了一个字 "
+            "退回来又让我重新弄 麻烦得很 这次你给我仔细点"
+        ),
+        long_reply="我理解，这次我帮您把抬头和税号核对好再提交",
+        cut_in="抬头和税号我帮您核对",
+        grievance="上次开错了害我白跑一趟",
+        fix="这次开好以后我先帮您核对一遍再发送",
+        promise={
+            "一定给您办好": ("这次可别再错了", "发票的事我一定给您办好"),
+            "百分之百": ("这次不会再错了吧", "这次百分之百不会再开错"),
+        },
+        honest=("今天能开好吗", "开好以后我们会尽快发到您的邮箱"),
+        repeat="开好以后会发到您预留的邮箱",
+    ),
+    "points": dict(
+        opener=["我积分是不是快过期了", "收到短信说年底清零"],
+        check=("您是想了解一下积分余额吗", "对 还有多少"),
+        hold="请您稍等，我帮您查询一下积分",
+        found="查到您现在有三千六百积分，其中一千二百积分今年年底到期",
+        follow=[
+            ("能换什么", "可以兑换话费、流量，或者视频会员"),
+            ("换话费怎么换", "一千积分可以换十元话费，我现在就可以帮您兑换"),
+            ("那帮我换三十块的", "好的，已经帮您兑换了三十元话费，当天到账"),
+        ],
+        remark="我攒了好几年了",
+        long=(
+            "我记得以前积分是不会清零的 怎么突然就要清零了 也没人通知我 我攒了好几年了 一下子就没了"
+        ),
+        long_reply="积分规则是去年调整的，我帮您把快到期的先兑换掉",
+        cut_in="积分规则是去年调整的",
+        grievance="攒了几年的积分说清零就清零",
+        fix="我先帮您把快到期的积分兑换掉，不会让您损失",
+        promise={
+            "百分之百": ("剩下的不会清零吧", "剩下的积分百分之百不会清零"),
+            "一定给您办好": ("那你帮我弄好", "积分的事我一定给您办好"),
+        },
+        honest=("能不能延期", "我帮您反馈一下，我们会尽快给您答复"),
+        repeat="一千积分可以换十元话费",
+    ),
+    "secondary": dict(
+        opener=["你好 我想给我爸办一张副卡", "共享我的流量"],
+        check=("请问您现在的套餐是哪一档", "好像是一百二十九的"),
+        hold="好的，请您稍等，我帮您查询一下您的套餐能不能加副卡",
+        found="查到您的套餐可以免费办两张副卡，共享主卡的流量和通话",
+        follow=[
+            ("副卡要月租吗", "副卡不收月租，只有开卡时的卡费十元"),
+            ("我爸在外地能办吗", "可以的，我帮您登记线上办理，卡会寄到您父亲那里"),
+            ("要带什么证件", "收卡的时候需要您父亲本人的身份证做实名登记"),
+        ],
+        remark="我爸年纪大了 不太会弄这些",
+        long=(
+            "我爸年纪大了 不太会弄这些东西 到时候快递员能不能帮他激活一下 "
+            "他自己肯定弄不明白 我又不在身边"
+        ),
+        long_reply="可以的，快递员上门会协助实名和激活",
+        cut_in="快递员上门会协助激活",
+        grievance="上次办个副卡折腾了半个月都没寄到",
+        fix="这次我给您加急寄送，并把快递单号短信发给您",
+        promise={
+            "保证今天到": ("卡今天能到吗", "副卡保证今天到您父亲手上"),
+            "一定给您办好": ("这次别再寄丢了", "副卡我一定给您办好"),
+        },
+        honest=("卡什么时候能到", "我们会尽快给您寄出，快递单号会短信通知您"),
+        repeat="副卡不收月租",
+    ),
+    "renewal": dict(
+        opener=["我宽带下个月到期了", "续约有没有什么优惠"],
+        check=("请问宽带是登记在您本人名下吗", "对 我名下"),
+        hold="请您稍等，我帮您查询一下可以办理的续约活动",
+        found="查到您可以续约一年，每月六十九元，还送一个月的会员",
+        follow=[
+            ("网速能升级吗", "可以升到五百兆，每月加十元"),
+            ("要换光猫吗", "五百兆需要换新的光猫，免费上门更换"),
+            ("那就续一年 升五百兆", "好的，已经帮您登记了，下个月一号生效"),
+        ],
+        remark="我是用了八年的老用户了",
+        long=(
+            "隔壁小区的人说他们那边新装的才五十九一个月 "
+            "我老用户了反而还贵十块 这说不过去吧 你们是不是欺负老用户"
+        ),
+        long_reply="我理解您的想法，我帮您看看老用户还有没有别的优惠",
+        cut_in="新装活动和续约活动是不一样的",
+        grievance="老用户还不如新用户",
+        fix="我帮您申请老用户的专属优惠，每月再减五元",
+        promise={
+            "百分之百": ("这是最便宜的了吗", "这个价格百分之百是最低的"),
+            "一定给您办好": ("那你给我弄好", "续约的事我一定给您办好"),
+        },
+        honest=("老用户优惠能批下来吗", "老用户优惠我帮您提交申请，我们会尽快给您答复"),
+        repeat="新装活动和续约活动是不一样的",
+    ),
+    "spam": dict(
+        opener=["我最近天天接到骚扰电话", "一天好几个 烦死了"],
+        check=("请问骚扰电话主要是什么内容的", "贷款的 还有卖房子的"),
+        hold="请您稍等，我帮您查询一下您的号码有没有开通防骚扰服务",
+        found="查到您的号码还没有开通防骚扰服务，这个服务是免费的",
+        follow=[
+            ("开了以后就接不到了吗", "开通以后被标记的骚扰号码会自动拦截"),
+            ("正常电话也会被拦吗", "只拦截被大量标记的号码，被拦截的来电会短信提醒您"),
+            ("那帮我开一下", "好的，已经帮您开通了，马上生效"),
+        ],
+        remark="他们连我住哪个小区都知道",
+        long=(
+            "我怀疑是你们把我的信息泄露出去了 不然他们怎么知道我姓什么 "
+            "还知道我住哪个小区 这个你们得给我个说法"
+        ),
+        long_reply="我理解您的担心，我把这个情况登记下来交给安全部门核实",
+        cut_in="客户信息我们是严格保密的",
+        grievance="信息泄露成这样你们也不管",
+        fix="我把情况登记给安全部门核实，同时给您开通防骚扰拦截",
+        promise={
+            "百分之百": ("开了就再也没有了吗", "开通以后百分之百接不到骚扰电话了"),
+            "一定给您办好": ("你们可得管管", "这个事我一定给您办好"),
+        },
+        honest=("安全部门什么时候给我答复", "安全部门会尽快核实，有结果会短信通知您"),
+        repeat="开通以后被标记的骚扰号码会自动拦截",
+    ),
+}
+
+# a restatement to confirm (DOMAIN §6): 我跟您确认一下，您是想…，对吗
+CALL_SUMMARY = {
+    "billing": "把这个月多扣的视频会员费退掉，以后也不再扣",
+    "broadband": "让师傅上门把家里断网的问题修好",
+    "roaming": "出国前把日本的漫游和流量安排好",
+    "data": "弄清楚这个月流量为什么超了，再换一个合适的流量包",
+    "suspension": "让手机先恢复通话，再把交错的话费弄清楚",
+    "relocation": "把宽带从原来的房子移到新家",
+    "porting": "了解携号转网的条件，同时反映家里信号差的问题",
+    "invoice": "开十月份的话费发票，抬头是公司",
+    "points": "把快过期的积分用掉",
+    "secondary": "给您父亲办一张共享流量的副卡",
+    "renewal": "宽带到期续约，同时看看能不能提速",
+    "spam": "解决骚扰电话太多的问题",
+}
+# exchanges any call can have (they make some calls longer)
+CALL_EXTRA = [
+    [("agent", "请问您现在方便接收短信吗"), ("customer", "方便")],
+    [("customer", "那我还用去营业厅吗"), ("agent", "不用的，电话里就可以办好，不用您跑一趟")],
+    [
+        ("customer", "能不能在手机上自己弄"),
+        ("agent", "可以的，星联通信营业厅应用首页就有入口，以后您也可以自己办理"),
+    ],
+    [("customer", "你工号多少 我记一下"), ("agent", "我的工号是{num}，有问题您可以随时来电")],
+    [("agent", "请问这个号码平时是您本人在用吗"), ("customer", "对 我自己用")],
+    [
+        ("customer", "刚才打了好几次都没打进来"),
+        ("agent", "现在来电的客户比较多，让您等了这么长时间，还请您见谅"),
+    ],
+    [("customer", "那我等你们短信是吧"), ("agent", "是的，办好以后会有短信通知，您留意一下")],
+]
+CALL_IDENTITY = [
+    ("王", "王建国"),
+    ("李", "李秀兰"),
+    ("张", "张伟"),
+    ("刘", "刘芳"),
+    ("陈", "陈志强"),
+    ("周", "周丽"),
+]
+
+CALL_GREET = [
+    "您好，这里是星联通信客户服务中心，工号{num}，很高兴为您服务",
+    "您好，星联通信客服中心，工号{num}为您服务，请问有什么可以帮您",
+    "您好，这里是星联通信，工号{num}，请问有什么可以帮您",
+]
+CALL_HELLO_AGAIN = ["喂 喂 听得到吗", "喂？刚才没听清", "喂 你好 信号不太好"]
+CALL_BACK_SORRY = [
+    "很抱歉让您久等了，",
+    "让您久等了，",
+    "感谢您的耐心等待，",
+    "不好意思让您久等了，",
+]
+CALL_BACK_PLAIN = ["喂 您好 ", "好 ", "您好 ", ""]
+CALL_PUSH = ["嗯是什么意思 那到底怎么弄", "然后呢", "你倒是说句话啊", "就一个嗯啊"]
+CALL_SAY_AGAIN = [
+    ("那我现在怎么办", "你怎么老说这一句"),
+    ("你说了半天到底怎么弄", "你就会说这一句吗"),
+    ("我问的不是这个", "你是机器人吗 老重复这句"),
+]
+CALL_LET_ME = ["你先让我把话说完", "我还没说完呢", "你听我说完行不行"]
+CALL_SORRY_GO_ON = ["不好意思，您请说", "抱歉，您接着说"]
+CALL_ANYTHING = ["请问还有其他可以帮您的吗", "请问还有其他问题吗", "请问还有什么可以帮您"]
+CALL_NO_MORE = ["没有了", "没了 谢谢", "没有了 就这个", "嗯 没有了"]
+CALL_CLOSE = [
+    "感谢您的来电，祝您生活愉快，再见",
+    "好的，感谢您的耐心，祝您生活愉快，再见",
+    "感谢您的来电，稍后请对我的服务进行评价，再见",
+]
+CALL_TAIL = ["好 拜拜", "嗯 好", "好的 拜拜"]
+CALL_FAST = [
+    "好的那我这边已经帮您提交了处理结果会在二十四小时内以短信的方式通知到您请您留意查收如有疑问可以再次来电",
+    "温馨提示一下本次办理的业务次月一号生效当月还是按原套餐收费生效以后可以在营业厅应用里看到办理记录",
+    "业务已经受理成功了稍后您会收到一条确认短信里面有办理的详细内容和客服热线号码请您注意查收一下",
+    "另外提醒您一下我们近期有老用户回馈活动充一百送二十可以在营业厅应用首页参加活动截止到本月底",
+]
+CALL_EMPATHY = [
+    "非常理解您的心情，",
+    "给您添麻烦了真的很抱歉，",
+    "您先别着急，",
+    "请您不要生气，我非常理解您的心情，",
+]
+CALL_FLAT = ["这个要按流程走，您等通知吧", "系统就是这么规定的", "这个我们这边也改不了"]
+RISK_CALL = {
+    "我要投诉": ["我要投诉", "你们这样处理我不接受 我要投诉"],
+    "打12315": ["再解决不了我就打12315", "我直接打12315好了"],
+    "曝光": ["我要把这事发到网上曝光你们", "信不信我发网上曝光"],
+    "找媒体": ["你们再拖 我就去找媒体", "我去找媒体评评理"],
+}
+# 004 #11: an abusive caller gets 1. 文明用语, 2. 录音 … 请您自重, 3. a polite close.
+ABUSE_LINES = [
+    ["你们就是一群骗子"],
+    ["有病吧你们", "天天就知道糊弄人"],
+    ["废物", "这点事都办不好"],
+    ["滚"],
+    ["你给我滚 叫你们领导来"],
+    ["骗子公司", "一群废物"],
+]
+ABUSE_CIVIL = [
+    "{title}，为了更好的沟通，请您使用文明用语",
+    "{title}您好，为了更好的沟通，也为了帮您把问题解决好，请您尽可能使用文明用语",
+    "为了更好的沟通，麻烦您使用文明用语，{title}",
+]
+ABUSE_RECORD = [
+    "我们对通话有录音，请您自重",
+    "提醒您一下，我们对与您的通话会有二十四小时录音记录，请您自重",
+    "{title}，我们的通话是全程录音的，请您自重",
+]
+ABUSE_CLOSE = [
+    "如果您还有业务上的问题，欢迎您再次来电，感谢您的来电，再见",
+    "今天就先到这里，有问题欢迎您再来电，再见",
+    "感谢您的来电，再见",
+]
+ABUSE_HANGUP = ["那我先挂了", "你这样我没法跟你说了 挂了"]
+
+# ---- chat topics (e-commerce, the same shapes as the call topics) ----------------------
+
+CHAT_BANK: dict[str, dict] = {
+    "shipping": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["你好 我前天拍的四件套什么时候发货啊"],
+        answer="亲，帮您看了，您的订单在今天的发货计划里，下午五点前会发出的",
+        follow=[
+            ("能发顺丰吗", "默认是发中通的哦，需要顺丰的话要补十二元运费差价"),
+            ("那算了 中通就行", "好的亲，发出后物流信息会同步到订单里，您留意一下"),
+            ("洗了会不会掉色", "这款是活性印染的，正常洗涤不会掉色，第一次建议冷水单独洗"),
+        ],
+        remark="我拍的是灰色那套 别发错了",
+        promise={
+            "保证今天到": ("我在杭州 今天能收到吗", "杭州同城的话保证今天到您手上"),
+            "百分之百": ("真的不掉色吗", "百分之百不掉色，您放心"),
+        },
+        honest=("能不能早点发", "我帮您跟仓库备注一下，会尽量上午给您发出"),
+        repeat="亲，您的订单在今天的发货计划里，下午五点前会发出哦~",
+        grievance="都两天了还不发货 什么意思",
+        fix="我马上帮您催仓库，发出后第一时间告诉您",
+    ),
+    "duvet_return": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["羽绒被收到了 有一股味道", "能退吗"],
+        answer="亲，给您添麻烦了，羽绒被刚拆封会有一点羽绒本身的味道，放在通风的地方晾一两天就会散掉的",
+        follow=[
+            ("晾了两天了还是有", "那您可以申请七天无理由退货，来回运费我们承担"),
+            ("退款多久到", "仓库签收后四十八小时内原路退回"),
+            ("包装袋要一起寄回吗", "是的亲，包装袋和吊牌麻烦一起寄回哦"),
+        ],
+        remark="我已经把被子装回袋子里了",
+        promise={
+            "肯定能退": ("我都拆开用过一晚了 还能退吗", "能退的亲，肯定能退，您放心"),
+            "一定给您办好": ("你们别到时候推来推去", "不会的亲，退货的事我一定给您办好"),
+        },
+        honest=("退款能快点吗", "仓库签收后我们会尽快给您退款的"),
+        repeat="亲，在订单页点申请售后，选择退货退款就可以了哦~",
+        grievance="花了七百多买个被子 一股怪味",
+        fix="我这边先帮您登记退货，来回运费我们承担",
+        multiline=(
+            "亲，退货步骤如下：\n1. 订单页点「申请售后」\n2. "
+            "选择「退货退款」，原因选七天无理由\n3. 寄出后把快递单号填在售后单里"
+        ),
+    ),
+    "bedding_size": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["1.8米的床买哪个尺寸的被套"],
+        answer="亲，1.8米的床建议选220×240的被套，床单选245×250的",
+        follow=[
+            ("床垫有三十公分厚 床单够吗", "三十公分厚的床垫建议选床笠款，四周是松紧的，不会跑"),
+            ("床笠款有灰色吗", "有的，浅灰和深灰都有现货"),
+            ("那我拍浅灰的", "好的亲，拍下后备注一下床笠款就可以"),
+        ],
+        remark="我先去量一下床垫",
+        promise={"百分之百": ("这个尺寸肯定合适吗", "按您说的尺寸，百分之百合适")},
+        honest=("今天拍能今天发吗", "下午四点前拍下的，我们会尽量当天发出"),
+        repeat="亲，1.8米的床建议选220×240的被套哦~",
+        grievance="上次买的床单小了一圈 根本套不上",
+        fix="上次的床单我帮您安排换货，运费我们出",
+    ),
+    "blanket_quality": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["你们这个珊瑚绒毯子掉毛太厉害了", "盖一晚上身上全是毛"],
+        answer="亲，珊瑚绒新毯子前几次会有少量浮毛，建议先用冷水加一点柔顺剂洗一遍",
+        follow=[
+            ("洗了也没用 还是掉", "那可能是这批有问题，麻烦拍一张掉毛的照片发我"),
+            ("照片发你了", "收到了，这个情况我们给您换一条新的"),
+            ("换的话要我寄回去吗", "不用寄回了，新的直接给您发出"),
+        ],
+        remark="我家还有小孩",
+        promise={
+            "百分之百": ("新的就不掉毛了吗", "新的这批百分之百不掉毛"),
+            "一定给您办好": ("换货别拖啊", "换货的事我一定给您办好"),
+        },
+        honest=("新的什么时候发", "我们会尽快给您安排发出，单号会同步到订单里"),
+        repeat="亲，珊瑚绒新毯子前几次会有少量浮毛，洗一遍就好了哦~",
+        grievance="质量这么差还好意思卖两百多",
+        fix="我马上给您安排换新，旧的不用寄回",
+    ),
+    "address": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["我下错地址了 能改吗", "订单还没发货"],
+        answer="可以的亲，麻烦把新的收货地址发我一下",
+        follow=[
+            ("{addr}", "好的，已经帮您改好了，您在订单详情里核对一下"),
+            ("电话不用改", "好的，电话保持不变"),
+            ("改了会不会晚发", "不会的，改地址不影响发货时间"),
+        ],
+        remark="我刚搬家 忘了改默认地址",
+        promise={"保证今天到": ("我急着用 今天能到吗", "改好以后保证今天到")},
+        honest=("能今天发吗", "我跟仓库说一下，尽量今天给您发出"),
+        repeat="亲，麻烦把新的收货地址发我一下哦~",
+        grievance="上次就是你们发错地址 我等了一个星期",
+        fix="这次我给您在订单上重点备注，发出前再核对一遍地址",
+    ),
+    "pillow_invoice": dict(
+        shop=SHOP_LOG_LINES,
+        opener=["买的乳胶枕能开发票吗", "公司报销要用"],
+        answer="可以开的亲，麻烦提供一下发票抬头和税号",
+        follow=[
+            ("{company} 税号我等下发你", "好的，收到税号后给您开电子发票"),
+            ("电子发票发哪里", "开好后会发到订单里，也可以发到您的邮箱"),
+            ("多久能开好", "一般二十四小时内开好"),
+        ],
+        remark="税号我找财务要一下",
+        promise={"一定给您办好": ("别开错了啊", "发票我一定给您办好")},
+        honest=("能今天开吗", "收到税号后我们会尽快给您开好"),
+        repeat="亲，麻烦提供一下发票抬头和税号哦~",
+        grievance="上次开的发票抬头错了 报销不了",
+        fix="上次的发票我帮您作废重开",
+    ),
+    "earphone": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["蓝牙耳机右边没声音了", "买了才一个月"],
+        answer="亲，给您添麻烦了，麻烦先把两只耳机放回充电仓，长按仓上的按钮十秒重置一下",
+        follow=[
+            ("重置了还是不行", "那应该是右耳有问题，在保修期内可以免费换新"),
+            ("要寄回去吗", "是的，我给您发一个换货地址，运费我们出"),
+            ("换新的要多久", "我们收到后两天内给您寄出新的"),
+        ],
+        remark="充电仓的灯是亮的",
+        promise={
+            "百分之百": ("换了新的还会坏吗", "新的百分之百不会再出这个问题"),
+            "一定给您办好": ("别又让我等半个月", "换新的事我一定给您办好"),
+        },
+        honest=("能不能先把新的寄给我", "我帮您申请一下先换后退，我们会尽快给您答复"),
+        repeat="亲，麻烦先把两只耳机放回充电仓，长按按钮十秒重置一下哦~",
+        grievance="才用一个月就坏了 什么质量",
+        fix="我给您走免费换新，来回运费我们承担",
+        multiline=(
+            "亲，重置步骤：\n1. 两只耳机放回充电仓，不要盖盖子\n2. "
+            "长按仓上的按钮十秒，指示灯闪白光再松开\n3. 手机蓝牙里删掉旧的配对，重新连接"
+        ),
+    ),
+    "keyboard_presale": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["机械键盘什么时候发货", "拍了三天了"],
+        answer="亲，这款是预售商品，付款后七天内发货的哦",
+        follow=[
+            ("页面上没写是预售啊", "商品标题和详情第一屏都有写预售，可能您没注意到"),
+            ("那能退吗", "可以的，没发货之前申请退款会直接退回"),
+            ("算了 我再等等", "好的亲，发货后物流会同步到订单里"),
+        ],
+        remark="我是等着这个键盘上班用的",
+        promise={
+            "一定给您办好": ("你们别又延期", "不会延期的，我一定给您办好"),
+            "保证今天到": ("发了以后今天能到吗", "发出以后保证今天到"),
+        },
+        honest=("能不能早点给我发", "我帮您跟仓库备注一下，到货后尽量第一批给您发出"),
+        repeat="亲，这款是预售商品，付款后7天内发货哦~",
+        grievance="等了三天了一点动静都没有",
+        fix="我帮您催一下仓库，到货后第一批给您发",
+    ),
+    "powerbank": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["这个两万毫安的充电宝能带上飞机吗"],
+        answer="可以的亲，这款是20000mAh，额定能量74Wh，低于100Wh，可以随身带上飞机",
+        follow=[
+            ("能托运吗", "按民航规定，充电宝要随身携带，放在手提行李里就可以"),
+            ("能给笔记本充电吗", "支持65W快充，大部分笔记本都可以充"),
+            ("送数据线吗", "送一根C to C的数据线"),
+        ],
+        remark="我下周出差要用",
+        promise={
+            "百分之百": ("安检真的不会扣吗", "百分之百不会被扣"),
+            "保证今天到": ("今天下单今天能到吗", "同城的话保证今天到"),
+        },
+        honest=("能今天发出吗", "下午四点前付款的，我们会尽量当天发出"),
+        repeat="可以的亲，这款额定能量74Wh，可以随身带上飞机哦~",
+        grievance="上次买的充电宝鼓包了",
+        fix="上次的充电宝我帮您登记换新",
+    ),
+    "tablet_scratch": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["平板刚收到 屏幕上有一道划痕", "我要退货"],
+        answer="亲，非常抱歉给您带来不好的体验，麻烦拍一下划痕的照片发给我",
+        follow=[
+            ("照片发你了", "收到了，确实有划痕，给您安排退货退款"),
+            ("运费谁出", "运费我们承担，快递员会上门取件"),
+            ("退款多久到", "仓库签收后二十四小时内原路退回"),
+        ],
+        remark="我连膜都没贴",
+        promise={
+            "一定给您办好": ("你们别到时候说是我划的", "不会的亲，退货我一定给您办好"),
+            "肯定能退": ("这样能退吧", "肯定能退的，您放心"),
+        },
+        honest=("能不能快点退", "仓库签收后我们会尽快给您退款"),
+        repeat="亲，麻烦拍一下划痕的照片发给我哦~",
+        grievance="三千多的东西收到就是坏的",
+        fix="我给您优先安排上门取件，退款加急处理",
+    ),
+    "watch_pairing": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["手表连不上手机了", "一直显示配对失败"],
+        answer="亲，麻烦在手机蓝牙设置里删除手表，再在手表上恢复出厂设置后重新配对试试",
+        follow=[
+            ("恢复出厂数据会丢吗", "已经同步到App里的运动数据不会丢"),
+            ("弄好了 连上了", "好的亲，连上就好"),
+            ("表带能单独买吗", "可以的，店里有单独的表带，二十毫米的都能用"),
+        ],
+        remark="我手机是刚换的",
+        promise={
+            "百分之百": ("这样就能连上吗", "按这个步骤百分之百能连上"),
+            "一定给您办好": ("连不上你们管不管", "连不上的话我一定给您办好"),
+        },
+        honest=("还是不行怎么办", "还是不行的话我们会尽快给您安排检测"),
+        repeat="亲，麻烦在手机蓝牙里删除手表，再重新配对试试哦~",
+        grievance="买了两个星期就连不上 耽误我跑步",
+        fix="如果还是连不上，我给您安排换新",
+    ),
+    "coupon": dict(
+        shop=SHOP_LOG_BLOCKS,
+        opener=["我领的满200减30的券怎么没用上"],
+        answer="亲，帮您看了一下，这张券是店铺新品专用券，您拍的这款不在活动范围内",
+        follow=[
+            ("页面上也没写啊", "券的详情里有写适用商品，确实不太显眼，给您添麻烦了"),
+            ("那能补给我吗", "我给您申请一张十五元的无门槛券作为补偿"),
+            ("好吧", "已经发到您账户里了，下次购物可以直接用"),
+        ],
+        remark="我是看着有券才买的",
+        promise={"一定给您办好": ("补偿别忘了", "补偿我一定给您办好")},
+        honest=("券什么时候到", "我们会尽快发到您的账户"),
+        repeat="亲，这张券是店铺新品专用券，您拍的这款不在活动范围内哦~",
+        grievance="有券用不了 这不是骗人吗",
+        fix="我给您申请一张无门槛券作为补偿",
+    ),
+}
+
+CHAT_GREET = [
+    "您好，欢迎光临{shop}，我是客服{nick}，很高兴为您服务~",
+    "亲，您好！欢迎光临{shop}，客服{nick}为您服务，请问有什么可以帮您？",
+    "您好，我是{shop}的客服{nick}，请问有什么可以帮您的呢？",
+]
+CHAT_HELLO = ["在吗", "你好", "在不在", "有人吗"]
+CHAT_PUSH = ["然后呢？", "？", "就回我一个字吗", "那你倒是说怎么办啊"]
+CHAT_NUDGE = [
+    ("到底什么时候", "能不能说点别的"),
+    ("你是机器人吗", "我问的不是这个"),
+    ("？？", "你能不能看清楚我问的什么"),
+]
+CHAT_ANYTHING = [
+    "请问还有其他可以帮您的吗？",
+    "亲，请问还有什么可以帮您的呢？",
+    "请问还有其他问题吗？",
+]
+CHAT_NO_MORE = ["没有了，谢谢", "没了", "暂时没有了", "好的 没有了"]
+CHAT_CLOSE = [
+    "感谢您的支持，祝您生活愉快，再见~",
+    "不客气哦，欢迎再次光临{shop}，祝您购物愉快~",
+    "感谢您的咨询，有问题随时找我们，再见！",
+]
+CHAT_TAIL = ["谢谢", "好的", "嗯嗯 拜拜"]
+CHAT_EMPATHY = [
+    "非常抱歉给您带来不好的体验，",
+    "亲，我非常理解您的心情，",
+    "真的很抱歉，您先别着急，",
+]
+CHAT_FLAT = ["亲，这个要按流程来的", "这个不是我们这边能决定的", "系统就是这么规定的"]
+RISK_CHAT = {
+    "给差评": ["再这样我就给差评了", "不处理我就给差评"],
+    "我要投诉": ["我要投诉你们"],
+    "打12315": ["再不解决我就打12315"],
+    "曝光": ["我要发到网上曝光你们"],
+    "找媒体": ["信不信我找媒体"],
+}
+CHAT_CUSTOMERS = [
+    "tb_mumu2019",
+    "小月亮呀",
+    "jiang_88",
+    "momo的小铺",
+    "阿白不白",
+    "lucky_星星",
+    "Zoe_1993",
+    "橘子汽水",
+    "老陈爱喝茶",
+    "huahua_123",
+    "一只胖橘",
+    "sunny_dd",
+    "北方的雪",
+    "大鹏_168",
+    "喵喵酱",
+    "kiki_wu",
+    "向日葵_07",
+    "顾客_张三",
+    "li_mengmeng",
+    "晴天小猪",
+]
+
+# the caller's / customer's question the repeated sentence answers
+REPEAT_Q = {
+    "billing": "我都说了没开过这个",
+    "broadband": "那我家到底什么时候能好",
+    "roaming": "流量怎么收费",
+    "data": "有没有便宜点的包",
+    "suspension": "那现在怎么办",
+    "relocation": "多久能装好",
+    "porting": "合约期内不能转吗",
+    "invoice": "发到哪里",
+    "points": "能换什么",
+    "secondary": "副卡要月租吗",
+    "renewal": "为什么新用户比老用户便宜",
+    "spam": "开了以后就接不到了吗",
+    "shipping": "到底什么时候发货",
+    "duvet_return": "怎么申请退货",
+    "bedding_size": "我家床是1.8米的",
+    "blanket_quality": "那掉毛怎么办",
+    "address": "地址能改吗",
+    "pillow_invoice": "发票怎么开",
+    "earphone": "那怎么弄",
+    "keyboard_presale": "到底什么时候发",
+    "powerbank": "能不能带上飞机",
+    "tablet_scratch": "那怎么退",
+    "watch_pairing": "那怎么弄",
+    "coupon": "为什么用不了",
+}
+
+# ---- the plan ---------------------------------------------------------------------------
+# Plants (each adds the tags in PLANT_TAGS):
+#   hold_ok          请您稍等 … back in 12-28 s with 让您久等了 / 感谢您的耐心等待
+#   hold_30s         back after exactly 30.000 s, with an apology (must pass)
+#   hold_long        back after 31-60 s, with an apology
+#   hold_long_noapo  back after 35-60 s, no apology
+#   hold_noapo       back after 15-25 s, no apology
+#   silence          an unannounced gap of 11.5-17.5 s before an agent answer
+#   silence_10       an unannounced gap of exactly 10.000 s (must pass)
+#   interrupt        the agent starts >= 2.3 s before the caller's segment ends (>= 4 chars)
+#   interrupt_2s     the same with exactly 2.000 s of overlap (counts: >= 2 s)
+#   backchannel      嗯 / 好的 inside a long caller segment (must not count)
+#   touch            the agent starts exactly when the caller's segment ends (must not count)
+#   fast             an agent turn of 40+ characters at 400-470 characters a minute
+#   short:X          a whole agent reply that is only X (嗯, 哦, 嗯嗯～, 在, 好)
+#   repeat           the same agent sentence three times in a row of answers
+#   greet2           the greeting said twice (must not count as repetition)
+#   promise:X        an unauthorised promise with X (保证今天到, 肯定能退, 一定给您办好, 百分之百)
+#   promise_ok       an honest one with 尽量 / 尽快 (must not count)
+#   risk:X:emp|noemp the customer threatens X (我要投诉, 打12315, 给差评, 曝光, 找媒体); the
+#                    agent answers with empathy or flatly
+#   abuse:K          an abusive caller; K: full (文明用语, 录音…请您自重, polite close, in that
+#                    order), no_civil, no_record, no_close, out_of_order (录音 before 文明用语)
+#   multiline        a chat message over several lines
+
+
+@dataclass
+class ExtraItem:
+    agent: str
+    day_index: int
+    fmt: str  # asr | asr_alt | vtt | vtt_alt | srt | srt_alt | lines | blocks
+    topic: str
+    plants: list[str]
+    start: datetime | None = None
+    conversation_id: str = ""
+
+
+CALL_PLAN = [
+    ("A1006", 0, "asr", "broadband", ["hold_long_noapo", "short:嗯", "promise:保证今天到"]),
+    ("A1006", 0, "asr", "billing", ["interrupt", "silence", "risk:我要投诉:noemp"]),
+    ("A1006", 1, "vtt", "data", ["abuse:no_record"]),
+    ("A1006", 1, "asr", "renewal", ["repeat", "hold_noapo"]),
+    ("A1006", 2, "srt", "billing", ["fast", "interrupt", "promise:肯定能退"]),
+    ("A1006", 2, "asr", "broadband", ["abuse:out_of_order"]),
+    ("A1006", 3, "asr_alt", "suspension", ["silence", "short:哦", "hold_long"]),
+    (
+        "A1006",
+        3,
+        "vtt",
+        "relocation",
+        ["promise:一定给您办好", "risk:打12315:noemp", "interrupt_2s"],
+    ),
+    ("A1006", 4, "asr", "porting", ["hold_noapo", "fast", "repeat"]),
+    ("A1006", 4, "srt_alt", "billing", ["risk:曝光:noemp", "abuse:no_close"]),
+    ("A1006", 5, "asr", "data", ["silence", "promise:百分之百", "short:嗯"]),
+    ("A1005", 0, "asr", "roaming", ["hold_ok", "backchannel"]),
+    ("A1005", 2, "vtt", "broadband", ["hold_long", "promise_ok"]),
+    ("A1005", 2, "asr", "billing", ["abuse:full"]),
+    ("A1005", 3, "asr", "points", ["fast", "touch"]),
+    ("A1005", 3, "srt", "spam", ["hold_noapo", "risk:找媒体:emp"]),
+    ("A1005", 4, "asr_alt", "invoice", ["interrupt", "silence_10"]),
+    ("A1005", 5, "vtt_alt", "secondary", ["repeat", "backchannel"]),
+    ("A1005", 5, "asr", "data", ["hold_ok", "short:好"]),
+    ("A1005", 6, "asr", "broadband", ["risk:我要投诉:emp", "abuse:no_civil"]),
+    ("A1004", 0, "asr", "billing", ["hold_30s", "greet2"]),
+    ("A1004", 1, "vtt", "relocation", ["hold_ok", "promise_ok", "touch"]),
+    ("A1004", 1, "asr", "suspension", ["silence", "hold_ok"]),
+    ("A1004", 2, "srt", "data", ["abuse:full"]),
+    ("A1004", 3, "asr", "porting", ["fast", "risk:打12315:emp"]),
+    ("A1004", 4, "asr", "renewal", ["hold_long_noapo", "backchannel"]),
+    ("A1004", 6, "vtt", "spam", ["interrupt", "promise:一定给您办好"]),
+    ("A1004", 6, "asr", "points", ["silence_10", "short:嗯"]),
+    ("A1008", 0, "asr", "roaming", ["hold_ok", "backchannel", "promise_ok"]),
+    ("A1008", 1, "vtt", "invoice", ["hold_30s", "touch"]),
+    ("A1008", 2, "asr_alt", "broadband", ["abuse:full"]),
+    ("A1008", 3, "srt", "secondary", ["greet2", "silence_10", "hold_ok"]),
+    ("A1008", 4, "vtt", "billing", ["risk:曝光:emp", "promise_ok", "backchannel"]),
+    ("A1008", 5, "srt", "renewal", ["hold_ok", "touch"]),
+]
+
+CHAT_PLAN = [
+    ("A1011", 0, "lines", "shipping", ["short:在", "repeat"]),
+    ("A1011", 1, "lines", "duvet_return", ["short:嗯", "promise:肯定能退"]),
+    ("A1006", 0, "lines", "blanket_quality", ["risk:给差评:noemp", "short:哦"]),
+    ("A1001", 0, "lines", "bedding_size", ["greet2", "promise_ok"]),
+    ("A1002", 1, "lines", "address", ["promise_ok"]),
+    (
+        "A1006",
+        2,
+        "lines",
+        "duvet_return",
+        ["repeat", "promise:一定给您办好", "risk:我要投诉:noemp"],
+    ),
+    ("A1003", 3, "lines", "pillow_invoice", ["short:好"]),
+    ("A1011", 3, "lines", "blanket_quality", ["promise:百分之百", "short:嗯嗯～"]),
+    ("A1001", 5, "lines", "duvet_return", ["multiline", "risk:给差评:emp"]),
+    ("A1006", 4, "lines", "shipping", ["risk:打12315:noemp", "short:在", "promise:保证今天到"]),
+    ("A1011", 6, "lines", "address", ["promise_ok"]),
+    ("A1002", 0, "blocks", "earphone", ["greet2", "multiline"]),
+    ("A1006", 1, "blocks", "keyboard_presale", ["repeat", "short:嗯"]),
+    (
+        "A1011",
+        2,
+        "blocks",
+        "tablet_scratch",
+        ["short:哦", "promise:一定给您办好", "risk:曝光:noemp"],
+    ),
+    ("A1003", 4, "blocks", "powerbank", ["promise_ok"]),
+    ("A1006", 3, "blocks", "watch_pairing", ["promise:百分之百", "risk:找媒体:noemp"]),
+    ("A1001", 4, "blocks", "coupon", ["risk:给差评:emp"]),
+    ("A1011", 4, "blocks", "keyboard_presale", ["repeat"]),
+    ("A1002", 5, "blocks", "watch_pairing", []),
+    ("A1003", 6, "blocks", "earphone", ["short:嗯嗯～", "promise_ok"]),
+]
+
+PLANT_TAGS = {
+    "hold_ok": ["hold_ok"],
+    "hold_30s": ["hold_30s_boundary"],
+    "hold_long": ["hold_over_30s"],
+    "hold_long_noapo": ["hold_over_30s", "hold_no_apology"],
+    "hold_noapo": ["hold_no_apology"],
+    "silence": ["silence_over_10s"],
+    "silence_10": ["silence_10s_boundary"],
+    "interrupt": ["interruption"],
+    "interrupt_2s": ["interruption"],
+    "backchannel": ["backchannel_overlap"],
+    "touch": ["touching_segments"],
+    "fast": ["fast_speech"],
+    "short": ["short_reply"],
+    "repeat": ["repetition"],
+    "greet2": ["greeting_twice"],
+    "promise": ["unauthorised_promise"],
+    "promise_ok": ["honest_promise"],
+    "multiline": ["multiline"],
+}
+# what each tag means, for the README (in this order)
+TAG_DOC = [
+    (
+        "hold_ok",
+        "hold announced (请您稍等), back within 30 s with 让您久等了 / 感谢您的耐心等待: pass",
+    ),
+    ("hold_30s_boundary", "hold of exactly 30.000 s, back with an apology: pass"),
+    ("hold_over_30s", "hold longer than 30 s (31-60 s)"),
+    ("hold_no_apology", "back from a hold of more than 10 s without an apology"),
+    ("silence_over_10s", "unannounced gap of more than 10 s between turns"),
+    ("silence_10s_boundary", "unannounced gap of exactly 10.000 s: pass"),
+    (
+        "interruption",
+        "the agent starts a sentence (>= 4 characters) >= 2 s before the caller's segment ends",
+    ),
+    (
+        "backchannel_overlap",
+        "嗯 / 好的 / 嗯嗯 said inside a caller's segment, while the caller goes on: not an "
+        "interruption, and not a reply either (the caller has not finished)",
+    ),
+    ("touching_segments", "the agent starts exactly when the caller stops: not an interruption"),
+    ("fast_speech", "an agent turn of 40+ characters at 400-470 characters a minute (limit 280)"),
+    ("short_reply", "a whole agent reply that is only 嗯 / 哦 / 嗯嗯～ / 在 / 好"),
+    ("repetition", "the same agent sentence three times in one conversation"),
+    ("greeting_twice", "the greeting said twice: not a repetition"),
+    ("unauthorised_promise", "保证今天到 / 肯定能退 / 一定给您办好 / 百分之百"),
+    ("honest_promise", "尽量 / 我们会尽快: not a promise"),
+    ("customer_abuse", "the customer is abusive (骗子, 有病吧, 废物, 滚 …)"),
+    (
+        "abuse_script:complete",
+        "文明用语, then 录音 … 请您自重, then a polite close, in that order: pass",
+    ),
+    ("abuse_script:missing_civil", "no 请您使用文明用语 step"),
+    ("abuse_script:missing_recording", "no 录音 … 请您自重 step"),
+    ("abuse_script:missing_close", "no polite close (the agent hangs up with 那我先挂了)"),
+    ("abuse_script:out_of_order", "录音 … 请您自重 before 文明用语"),
+    ("complaint_risk", "the customer threatens 投诉 / 12315 / 差评 / 曝光 / 找媒体"),
+    ("complaint_empathy", "… and the agent answers with empathy"),
+    ("complaint_no_empathy", "… and the agent answers flatly"),
+    ("no_greeting", "the chat opens with a bare 在 instead of a greeting"),
+    ("no_anything_else", "the agent never asks whether anything else is needed (abusive calls)"),
+    ("multiline", "a chat message over several lines"),
+    ("slow_first", "chat: first reply after more than 20 s (measured)"),
+    ("slow_later", "chat: a later reply after more than 30 s (measured)"),
+]
+
+
+def plan_extra(seed: int, convs: list[dict]) -> tuple[list[ExtraItem], list[ExtraItem]]:
+    """The planned calls and chats with start times that keep clear of the agent's other
+    conversations (20 minutes either side), and their ids (by day, in time order)."""
+    busy: dict[tuple[str, int], list[datetime]] = {}
+    for c in convs:
+        slot: Slot = c["slot"]
+        busy.setdefault((slot.agent, slot.day_index), []).append(slot.start)
+    calls = [ExtraItem(*row) for row in CALL_PLAN]
+    chats = [ExtraItem(*row) for row in CHAT_PLAN]
+    for n, item in enumerate(calls + chats):
+        r = rng_for(seed, "extra", "start", n)
+        agent = AGENT_BY_ID[item.agent]
+        assert agent.day_off != item.day_index, (item.agent, item.day_index)
+        h0, h1 = agent.shift
+        day = DAYS[item.day_index]
+        taken = busy.setdefault((item.agent, item.day_index), [])
+        for _ in range(500):
+            start = datetime(day.year, day.month, day.day, h0, tzinfo=TZ) + timedelta(
+                minutes=r.randrange(5, (h1 - h0) * 60 - 25), seconds=r.randint(0, 59)
+            )
+            if all(abs((start - t).total_seconds()) > 20 * 60 for t in taken):
+                break
+        else:
+            raise RuntimeError(f"no free time for {item}")
+        item.start = start
+        taken.append(start)
+    for group, prefix, first in ((calls, "call", 101), (chats, "cl", 1)):
+        per_day: dict[int, int] = {}
+        for item in sorted(group, key=lambda i: (i.start, i.agent)):
+            k = per_day.get(item.day_index, first)
+            per_day[item.day_index] = k + 1
+            item.conversation_id = f"{prefix}-{DAYS[item.day_index]:%Y%m%d}-{k:04d}"
+    return calls, chats
+
+
+def _spoken(text: str) -> int:
+    """Letters and digits: what speech rate counts (no spaces, no punctuation)."""
+    return sum(1 for ch in text if ch.isalnum())
+
+
+def _fill(text: str, r: random.Random) -> str:
+    if "{addr}" in text:
+        text = text.replace(
+            "{addr}",
+            f"{r.choice(CITIES)}{r.choice(ROADS)}{r.randint(3, 388)}号{r.randint(1, 12)}栋",
+        )
+    if "{company}" in text:
+        text = text.replace("{company}", r.choice(COMPANIES))
+    return text
+
+
+# ---- building a call ---------------------------------------------------------------------
+
+
+@dataclass
+class Seg:
+    who: str  # agent | customer
+    text: str
+    gap: int | None = None  # ms after the latest end so far (None: a natural pause)
+    dur: int | None = None  # ms (None: from the characters and a speaking rate)
+    overlap: int = 0  # start this many ms before the last caller segment ends
+    inside: bool = False  # a backchannel inside the last caller segment
+    tags: list[str] = field(default_factory=list)
+    begin: int = 0
+    end: int = 0
+
+
+def _plants(item: ExtraItem) -> dict[str, str]:
+    """plant name -> its argument ('' when none): short:嗯 -> {'short': '嗯'}."""
+    out = {}
+    for p in item.plants:
+        name, _, arg = p.partition(":")
+        out[name] = arg
+    return out
+
+
+def build_call(item: ExtraItem, r: random.Random) -> tuple[list[Seg], list[str]]:
+    t = CALL_BANK[item.topic]
+    plants = _plants(item)
+    tags: list[str] = []
+    for p in item.plants:
+        name = p.split(":")[0]
+        tags += PLANT_TAGS.get(name, [])
+    title = r.choice(["先生", "女士"])
+
+    def A(text: str, **kw) -> Seg:
+        return Seg("agent", text, **kw)
+
+    def C(text: str, **kw) -> Seg:
+        return Seg("customer", _fill(text, r), **kw)
+
+    segs: list[Seg] = []
+    greet = r.choice(CALL_GREET).format(num=item.agent[1:])
+    segs.append(A(greet))
+    if "greet2" in plants:
+        segs += [C(r.choice(CALL_HELLO_AGAIN)), A(greet, tags=["greeting_twice"])]
+    segs += [C(x) for x in t["opener"]]
+    q, a = t["check"]
+    segs += [A(q), C(a)]
+    # how many optional exchanges this call gets (some calls are long, some short)
+    n_extra = r.choice([0, 0, 1, 2, 3, 4, 5])
+    if n_extra >= 3:
+        surname, full = r.choice(CALL_IDENTITY)
+        segs += [
+            A("为了保障您的账户安全，需要跟您核对一下机主的姓名"),
+            C(f"姓{surname} {full}"),
+            A("好的，核对无误，谢谢您"),
+        ]
+    hold = next((p for p in plants if p.startswith("hold")), "")
+    if hold:
+        ms = {
+            "hold_ok": r.randint(1200, 2800) * 10,
+            "hold_30s": 30000,
+            "hold_long": r.randint(3100, 6000) * 10,
+            "hold_long_noapo": r.randint(3500, 6000) * 10,
+            "hold_noapo": r.randint(1500, 2500) * 10,
+        }[hold]
+        sorry = hold in ("hold_ok", "hold_30s", "hold_long")
+        back = r.choice(CALL_BACK_SORRY if sorry else CALL_BACK_PLAIN)
+        segs.append(A(t["hold"]))
+        segs.append(A(back + t["found"], gap=ms, tags=PLANT_TAGS[hold]))
+    else:
+        segs.append(A(t["found"]))
+
+    # the middle: follow-up questions plus what is planted, in a random order
+    follow = list(t["follow"])
+    repeat_q = REPEAT_Q[item.topic]
+    follow = [f for f in follow if f[0] != repeat_q]
+    busy = sum(1 for p in plants if p not in ("fast", "greet2") and not p.startswith("hold"))
+    keep = len(follow) if busy <= 1 else max(2, len(follow) - 1)
+    follow = [follow[i] for i in sorted(r.sample(range(len(follow)), keep))]
+    blocks: list[list[Seg]] = [[C(c), A(a)] for c, a in follow]
+    plain = list(range(len(blocks)))  # follow-up blocks not yet changed by a plant
+    r.shuffle(plain)
+    for name, gap in (("silence", r.randint(1150, 1750) * 10), ("silence_10", 10000), ("touch", 0)):
+        if name in plants:
+            seg = blocks[plain.pop()][1]
+            seg.gap = gap
+            seg.tags += PLANT_TAGS[name]
+    extra: list[list[Seg]] = []
+    if "interrupt" in plants or "interrupt_2s" in plants:
+        exact = "interrupt_2s" in plants
+        extra.append(
+            [
+                C(t["long"]),
+                A(t["cut_in"], overlap=2000 if exact else -1, tags=["interruption"]),
+                C(r.choice(CALL_LET_ME)),
+                A(r.choice(CALL_SORRY_GO_ON)),
+                C(r.choice(["反正你们得给我解决", "反正就是这么个情况", "你们得给我个说法"])),
+                A(t["long_reply"]),
+            ]
+        )
+    if "backchannel" in plants:
+        extra.append(
+            [
+                C(t["long"]),
+                A(r.choice(["嗯", "好的", "嗯嗯"]), inside=True, tags=["backchannel_overlap"]),
+                A(t["long_reply"]),
+            ]
+        )
+    if "repeat" in plants:
+        again = r.choice(CALL_SAY_AGAIN)
+        extra.append(
+            [
+                C(repeat_q),
+                A(t["repeat"]),
+                C(again[0]),
+                A(t["repeat"]),
+                C(again[1]),
+                A(t["repeat"], tags=["repetition"]),
+                C(r.choice(["行吧", "算了算了", "好吧 那就这样"])),
+            ]
+        )
+    if "promise" in plants:
+        doubt, said = t["promise"][plants["promise"]]
+        extra.append([C(doubt), A(said, tags=["unauthorised_promise"])])
+    if "promise_ok" in plants:
+        ask, said = t["honest"]
+        extra.append([C(ask), A(said, tags=["honest_promise"])])
+    if "risk" in plants:
+        phrase, mood = plants["risk"].split(":")
+        tags += ["complaint_risk", "complaint_empathy" if mood == "emp" else "complaint_no_empathy"]
+        answer = r.choice(CALL_EMPATHY) + t["fix"] if mood == "emp" else r.choice(CALL_FLAT)
+        extra.append(
+            [C(t["grievance"]), C(r.choice(RISK_CALL[phrase]), tags=["complaint_risk"]), A(answer)]
+        )
+    for block in extra:
+        blocks.insert(r.randint(0, len(blocks)), block)
+    if n_extra >= 2:
+        blocks.insert(
+            0, [A(f"我跟您确认一下，您是想{CALL_SUMMARY[item.topic]}，对吗"), C("对 是的")]
+        )
+    tail = 4 + (3 if "short" in plants else 0) + (1 if "fast" in plants else 0)
+    tail += 10 if "abuse" in plants else 0
+    for pair in r.sample(CALL_EXTRA, len(CALL_EXTRA))[: max(0, n_extra - 1)]:
+        size = len(segs) + sum(len(b) for b in blocks) + tail
+        if size + len(pair) > 30:
+            break
+        block = [Seg(who, _fill(text, r).format(num=item.agent[1:])) for who, text in pair]
+        blocks.insert(r.randint(0, len(blocks)), block)
+    if "short" in plants:
+        # a remark, a bare reply and the caller's push, then a follow-up question
+        at = r.choice([i for i, b in enumerate(blocks) if b[0].who == "customer"])
+        blocks.insert(
+            at,
+            [
+                C(t["remark"]),
+                A(plants["short"], tags=["short_reply"]),
+                C(r.choice(CALL_PUSH)),
+            ],
+        )
+        nxt = blocks[at + 1]
+        if nxt[0].who != "customer":
+            raise RuntimeError(f"short reply not followed by a question: {item}")
+    for block in blocks:
+        segs += block
+
+    if "abuse" in plants:
+        kind = plants["abuse"]
+        tags += [
+            "customer_abuse",
+            {
+                "full": "abuse_script:complete",
+                "no_civil": "abuse_script:missing_civil",
+                "no_record": "abuse_script:missing_recording",
+                "no_close": "abuse_script:missing_close",
+                "out_of_order": "abuse_script:out_of_order",
+            }[kind],
+            "no_anything_else",
+        ]
+        civil = A(r.choice(ABUSE_CIVIL).format(title=title), tags=["abuse_step:civil"])
+        record = A(r.choice(ABUSE_RECORD).format(title=title), tags=["abuse_step:recording"])
+        close = A(r.choice(ABUSE_CLOSE), tags=["abuse_step:close"])
+        hangup = A(r.choice(ABUSE_HANGUP))
+        steps = {
+            "full": [civil, record, close],
+            "no_civil": [record, close],
+            "no_record": [civil, close],
+            "no_close": [civil, record, hangup],
+            "out_of_order": [record, civil, close],
+        }[kind]
+        # the first insult is an unmistakable one (骗子, 有病吧, 废物); a bare 滚 comes later, so
+        # what the planted script tag says does not depend on how a checker treats 滚
+        first = r.choice([x for x in ABUSE_LINES if "滚" not in "".join(x)])
+        lines = [first, *r.sample([x for x in ABUSE_LINES if x is not first], len(steps) - 1)]
+        segs.append(C(t["grievance"]))
+        for abuse, step in zip(lines, steps, strict=True):
+            segs += [C(x, tags=["customer_abuse"]) for x in abuse]
+            segs.append(step)
+        return segs, tags
+
+    if "fast" in plants:
+        segs.append(A(r.choice(CALL_FAST), dur=-1, tags=["fast_speech"]))
+    segs.append(A(r.choice(CALL_ANYTHING)))
+    segs.append(C(r.choice(CALL_NO_MORE)))
+    segs.append(A(r.choice(CALL_CLOSE)))
+    if r.random() < 0.4:
+        segs.append(C(r.choice(CALL_TAIL)))
+    return segs, tags
+
+
+def time_segments(segs: list[Seg], r: random.Random) -> None:
+    """Begin and end (ms) of every segment: agents speak 185-245 characters a minute,
+    callers 170-270; natural pauses are 0.25-2.2 s (a caller sometimes takes 2.5-6 s);
+    planted gaps, overlaps and fast turns as asked. Everything is a multiple of 10 ms."""
+
+    def ten(x: float) -> int:
+        return round(x / 10.0) * 10
+
+    latest = 0  # the latest end so far
+    last_who = ""  # who spoke the segment that ended last
+    last_c: Seg | None = None
+    for n, s in enumerate(segs):
+        chars = _spoken(s.text)
+        if s.dur == -1:  # planted fast speech
+            s.dur = ten(chars * 60000 / r.uniform(400, 470))
+        rate = r.uniform(185, 245) if s.who == "agent" else r.uniform(170, 270)
+        dur = s.dur or max(400, ten(chars * 60000 / rate))
+        if s.inside:
+            assert last_c is not None
+            span = last_c.end - last_c.begin
+            begin = last_c.begin + ten(span * r.uniform(0.35, 0.55))
+            dur = max(ten(r.uniform(350, 700)), ten(chars * 60000 / r.uniform(150, 220)))
+            assert begin + dur < last_c.end - 1000
+        elif s.overlap:
+            assert last_c is not None
+            want = s.overlap if s.overlap > 0 else ten(r.uniform(2300, 3500))
+            want = min(want, dur - 300) if s.overlap < 0 else want
+            assert dur > want >= 2000, (s.text, dur, want)
+            begin = last_c.end - want
+        else:
+            if n == 0:
+                gap = ten(r.uniform(300, 1200))
+            elif s.gap is not None:
+                gap = s.gap
+            elif last_who == s.who:
+                gap = ten(r.uniform(250, 900))
+            elif s.who == "agent":
+                gap = ten(r.uniform(400, 1500))
+            elif r.random() < 0.12:  # the caller thinks or looks something up
+                gap = ten(r.uniform(2500, 6000))
+            else:
+                gap = ten(r.uniform(500, 2200))
+            begin = latest + gap
+        s.begin, s.end = begin, begin + dur
+        if s.end >= latest:
+            latest, last_who = s.end, s.who
+        if s.who == "customer":
+            last_c = s
+
+
+def call_details(segs: list[Seg]) -> list[dict]:
+    """Where each planted thing is, measured on the timed segments (output order)."""
+    order = sorted(range(len(segs)), key=lambda i: (segs[i].begin, i))
+    pos = {i: k for k, i in enumerate(order)}
+    out = []
+    for i, s in enumerate(segs):
+        for tag in s.tags:
+            d: dict = {"tag": tag, "segment": pos[i], "begin_ms": s.begin, "speaker": s.who}
+            prev = segs[i - 1] if i else None
+            if tag.startswith("hold") and prev is not None:
+                d["hold_ms"] = s.begin - prev.end
+            elif tag.startswith("silence") or tag == "touching_segments":
+                d["gap_ms"] = s.begin - max(x.end for x in segs[:i])
+            elif tag in ("interruption", "backchannel_overlap"):
+                c = next(x for x in reversed(segs[:i]) if x.who == "customer")
+                d["overlap_ms"] = min(s.end, c.end) - s.begin
+                d["text"] = s.text
+            elif tag == "fast_speech":
+                d["chars"] = _spoken(s.text)
+                d["chars_per_minute"] = round(_spoken(s.text) * 60000 / (s.end - s.begin))
+            else:
+                d["text"] = s.text
+            out.append(d)
+    return out
+
+
+# ---- building a chat ---------------------------------------------------------------------
+
+
+@dataclass
+class Msg:
+    who: str  # agent | customer | system
+    text: str
+    tags: list[str] = field(default_factory=list)
+    at: datetime | None = None
+
+
+def build_chat(item: ExtraItem, r: random.Random) -> tuple[list[Msg], list[str]]:
+    t = CHAT_BANK[item.topic]
+    plants = _plants(item)
+    tags: list[str] = []
+    for p in item.plants:
+        tags += PLANT_TAGS.get(p.split(":")[0], [])
+    agent = AGENT_BY_ID[item.agent]
+    name = f"客服{item.agent}"
+
+    def A(text: str, **kw) -> Msg:
+        return Msg("agent", text, **kw)
+
+    def C(text: str, **kw) -> Msg:
+        return Msg("customer", _fill(text, r), **kw)
+
+    msgs: list[Msg] = []
+    greet = r.choice(CHAT_GREET).format(shop=t["shop"], nick=agent.nick)
+    hello = r.choice(CHAT_HELLO)
+    if plants.get("short") == "在":
+        tags.append("no_greeting")
+        msgs += [C(hello), A("在", tags=["short_reply"])]
+        msgs += [C(x) for x in t["opener"]]
+    elif "greet2" in plants:
+        msgs += [
+            C(hello),
+            A(greet),
+            C(r.choice(["人呢", "在不在啊", "有人吗"])),
+            A(greet, tags=["greeting_twice"]),
+        ]
+        msgs += [C(x) for x in t["opener"]]
+    elif r.random() < 0.5:
+        msgs += [C(hello), A(greet)] + [C(x) for x in t["opener"]]
+    else:
+        msgs += [C(x) for x in t["opener"]] + [A(greet)]
+    if item.fmt == "lines" and r.random() < 0.4:
+        msgs.insert(1, Msg("system", f"{name} 已接入"))
+    msgs.append(A(t["answer"]))
+    if "multiline" in plants:
+        msgs.append(A(t["multiline"], tags=["multiline"]))
+
+    follow = [f for f in t["follow"] if f[0] != REPEAT_Q[item.topic]]
+    busy = sum(1 for p in plants if p not in ("greet2", "multiline", "short"))
+    keep = len(follow) if busy <= 1 else max(2, len(follow) - 1)
+    follow = [follow[i] for i in sorted(r.sample(range(len(follow)), keep))]
+    blocks: list[list[Msg]] = [[C(c), A(a)] for c, a in follow]
+    extra: list[list[Msg]] = []
+    if "repeat" in plants:
+        n1, n2 = r.choice(CHAT_NUDGE)
+        extra.append(
+            [
+                C(REPEAT_Q[item.topic]),
+                A(t["repeat"]),
+                C(n1),
+                A(t["repeat"]),
+                C(n2),
+                A(t["repeat"], tags=["repetition"]),
+                C(r.choice(["行吧", "算了", "服了"])),
+            ]
+        )
+    if "promise" in plants:
+        doubt, said = t["promise"][plants["promise"]]
+        extra.append([C(doubt), A(said, tags=["unauthorised_promise"])])
+    if "promise_ok" in plants:
+        ask, said = t["honest"]
+        extra.append([C(ask), A(said, tags=["honest_promise"])])
+    if "risk" in plants:
+        phrase, mood = plants["risk"].split(":")
+        tags += ["complaint_risk", "complaint_empathy" if mood == "emp" else "complaint_no_empathy"]
+        answer = r.choice(CHAT_EMPATHY) + t["fix"] if mood == "emp" else r.choice(CHAT_FLAT)
+        extra.append(
+            [C(t["grievance"]), C(r.choice(RISK_CHAT[phrase]), tags=["complaint_risk"]), A(answer)]
+        )
+    for block in extra:
+        blocks.insert(r.randint(0, len(blocks)), block)
+    short = plants.get("short", "")
+    if short and short != "在":
+        at = r.randint(0, len(blocks) - 1)
+        blocks.insert(at, [C(t["remark"]), A(short, tags=["short_reply"]), C(r.choice(CHAT_PUSH))])
+    for block in blocks:
+        msgs += block
+    msgs += [A(r.choice(CHAT_ANYTHING)), C(r.choice(CHAT_NO_MORE))]
+    msgs.append(A(r.choice(CHAT_CLOSE).format(shop=t["shop"])))
+    if r.random() < 0.35:
+        msgs.append(C(r.choice(CHAT_TAIL)))
+    return msgs, tags
+
+
+def time_chat_msgs(item: ExtraItem, msgs: list[Msg], r: random.Random) -> None:
+    """Timestamps (whole seconds): replies come 3-18 s after the customer's block for most
+    agents; the weak and the new agent are slower, and the new one improves over the week."""
+    agent = AGENT_BY_ID[item.agent]
+    sec = timedelta(seconds=1)
+    assert item.start is not None
+
+    def latency() -> int:
+        if agent.level == "excellent":
+            return r.randint(3, 12)
+        if agent.level == "ok":
+            return r.randint(4, 18)
+        if agent.level == "new" and item.day_index >= 4:
+            return r.randint(4, 16)
+        return r.randint(25, 60) if r.random() < 0.25 else r.randint(6, 19)
+
+    last: datetime | None = None
+    prev = ""
+    for m in msgs:
+        if last is None:
+            ts = item.start
+        elif m.who == "system":
+            ts = last + r.randint(1, 3) * sec
+        elif m.who == "agent":
+            ts = (
+                last + (latency() if prev != "agent" else r.randint(3, 10) + len(m.text) // 8) * sec
+            )
+        else:
+            ts = last + (r.randint(6, 40) if prev == "agent" else r.randint(2, 8)) * sec
+        m.at = ts
+        last = ts
+        if m.who != "system":
+            prev = m.who
+
+
+def chat_details(msgs: list[Msg]) -> list[dict]:
+    out = []
+    for k, m in enumerate(msgs):
+        for tag in m.tags:
+            assert m.at is not None
+            out.append(
+                {"tag": tag, "message": k, "at": m.at.isoformat(), "speaker": m.who, "text": m.text}
+            )
+    return out
+
+
+# ---- writing the files -------------------------------------------------------------------
+
+EXTRA_NAME = re.compile(r"call-\d{8}-\d{4}\.(json|vtt|srt)")
+FORMAT_NAMES = {
+    "asr": "asr-json",
+    "asr_alt": "asr-json (segments, bg/ed, spk)",
+    "vtt": "webvtt",
+    "vtt_alt": "webvtt (<v 坐席 ID>, NOTE blocks)",
+    "srt": "srt",
+    "srt_alt": "srt (ASCII colons)",
+    "lines": "chat-log (one line per message)",
+    "blocks": "chat-log (header line, then the message)",
+}
+
+
+def _style(text: str, style: str) -> str:
+    if style == "plain":
+        return asr_plain(text)
+    if style == "spaced":
+        return asr_spaced(text)
+    return text
+
+
+def _clock(ms: int, sep: str) -> str:
+    h, rest = divmod(ms, 3600000)
+    m, rest = divmod(rest, 60000)
+    s, milli = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
+
+
+def asr_text(item: ExtraItem, segs: list[Seg]) -> str:
+    alt = item.fmt == "asr_alt"
+    name, b, e, ch = (
+        ("segments", "bg", "ed", "spk")
+        if alt
+        else ("sentences", "begin_time", "end_time", "channel_id")
+    )
+    head = {
+        "call_id": item.conversation_id,
+        "agent_id": item.agent,
+        "started_at": item.start.isoformat(),
+    }
+    rows = [
+        json.dumps(
+            {b: s.begin, e: s.end, ch: 0 if s.who == "agent" else 1, "text": s.text},
+            ensure_ascii=False,
+        )
+        for s in segs
+    ]
+    return (
+        json.dumps(head, ensure_ascii=False)[:-1]
+        + f',\n "{name}": [\n  '
+        + ",\n  ".join(rows)
+        + "]}\n"
+    )
+
+
+def vtt_text(item: ExtraItem, segs: list[Seg]) -> str:
+    alt = item.fmt == "vtt_alt"
+    notes = [f"NOTE agent_id: {item.agent}", f"NOTE started_at: {item.start.isoformat()}"]
+    out = ["WEBVTT", "", *"\n\n".join(notes).split("\n")] if alt else ["WEBVTT", *notes]
+    for s in segs:
+        if s.who == "agent":
+            voice = f"坐席 {item.agent}" if alt else "客服"
+        else:
+            voice = "顾客" if alt else "客户"
+        out += ["", f"{_clock(s.begin, '.')} --> {_clock(s.end, '.')}", f"<v {voice}>{s.text}"]
+    return "\n".join(out) + "\n"
+
+
+def srt_text(item: ExtraItem, segs: list[Seg]) -> str:
+    colon = ":" if item.fmt == "srt_alt" else "："
+    out = [
+        "1",
+        f"{_clock(0, ',')} --> {_clock(0, ',')}",
+        f"NOTE started_at: {item.start.isoformat()}",
+    ]
+    for n, s in enumerate(segs, start=2):
+        who = f"客服({item.agent})" if s.who == "agent" else "客户"
+        out += [
+            "",
+            str(n),
+            f"{_clock(s.begin, ',')} --> {_clock(s.end, ',')}",
+            f"{who}{colon}{s.text}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def chatlog_text(fmt: str, chats: list[tuple[ExtraItem, list[Msg], str]]) -> str:
+    out = []
+    for item, msgs, customer in chats:
+        out.append(f"=== 会话 {item.conversation_id} ===")
+        for m in msgs:
+            name = {"agent": f"客服{item.agent}", "customer": customer, "system": "系统"}[m.who]
+            stamp = m.at.strftime("%Y-%m-%d %H:%M:%S")
+            if fmt == "lines":
+                out.append(f"{stamp} {name}: {m.text}")
+            else:
+                out += [f"{name} {stamp}", m.text]
+    return "\n".join(out) + "\n"
+
+
+def _dedupe(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
+
+def write_extra(out: Path, seed: int, convs: list[dict]) -> tuple[list[dict], dict]:
+    """Write asr/, subtitles/ and chatlogs/; return their label rows and a summary."""
+    calls, chats = plan_extra(seed, convs)
+    for sub in (ASR_DIR, SUB_DIR, LOG_DIR):
+        folder = out / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():  # files a previous run wrote (never anything else)
+            if EXTRA_NAME.fullmatch(old.name) or old.name in LOG_FILES.values():
+                old.unlink()
+    rows: list[dict] = []
+    written: list[str] = []
+    for item in sorted(calls, key=lambda i: i.conversation_id):
+        r = rng_for(seed, "extra", "call", item.conversation_id)
+        segs, tags = build_call(item, r)
+        time_segments(segs, r)
+        style = (
+            r.choice(["plain", "plain", "spaced"])
+            if item.fmt.startswith("asr")
+            else r.choice(["punct", "punct", "plain"])
+        )
+        for s in segs:
+            s.text = _style(s.text, style)
+        details = call_details(segs)
+        segs.sort(key=lambda s: s.begin)
+        if item.fmt.startswith("asr"):
+            rel, text = f"{ASR_DIR}/{item.conversation_id}.json", asr_text(item, segs)
+        elif item.fmt.startswith("vtt"):
+            rel, text = f"{SUB_DIR}/{item.conversation_id}.vtt", vtt_text(item, segs)
+        else:
+            rel, text = f"{SUB_DIR}/{item.conversation_id}.srt", srt_text(item, segs)
+        with open(out / rel, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        written.append(rel)
+        rows.append(
+            {
+                "conversation_id": item.conversation_id,
+                "file": rel,
+                "format": FORMAT_NAMES[item.fmt],
+                "agent_id": item.agent,
+                "day": DAYS[item.day_index].isoformat(),
+                "started_at": item.start.isoformat(),
+                "channel": "call",
+                "script": "simplified",
+                "topic": item.topic,
+                "shop": CALL_CENTER,
+                "transfer_to": None,
+                "asr_style": style,
+                "n_turns": len(segs),
+                "duration_s": round(max(s.end for s in segs) / 1000, 1),
+                "first_response_s": None,
+                "max_later_response_s": None,
+                "planted": _dedupe(tags),
+                "details": details,
+            }
+        )
+    customers = list(CHAT_CUSTOMERS)
+    rng_for(seed, "extra", "customers").shuffle(customers)
+    by_file: dict[str, list[tuple[ExtraItem, list[Msg], str]]] = {"lines": [], "blocks": []}
+    for n, item in enumerate(sorted(chats, key=lambda i: i.start)):
+        r = rng_for(seed, "extra", "chat", item.conversation_id)
+        msgs, tags = build_chat(item, r)
+        time_chat_msgs(item, msgs, r)
+        by_file[item.fmt].append((item, msgs, customers[n % len(customers)]))
+        turns = [{"speaker": m.who, "at": m.at} for m in msgs]
+        first, slowest = measure_latency(turns, "chat")
+        if first is not None and first > 20:
+            tags.append("slow_first")
+        if slowest is not None and slowest > 30:
+            tags.append("slow_later")
+        rows.append(
+            {
+                "conversation_id": item.conversation_id,
+                "file": f"{LOG_DIR}/{LOG_FILES[item.fmt]}",
+                "format": FORMAT_NAMES[item.fmt],
+                "agent_id": f"客服{item.agent}",
+                "team_agent_id": item.agent,
+                "day": DAYS[item.day_index].isoformat(),
+                "started_at": item.start.isoformat(),
+                "channel": "chat",
+                "script": "simplified",
+                "topic": item.topic,
+                "shop": CHAT_BANK[item.topic]["shop"],
+                "transfer_to": None,
+                "asr_style": None,
+                "n_turns": len(msgs),
+                "first_response_s": first,
+                "max_later_response_s": slowest,
+                "planted": _dedupe(tags),
+                "details": chat_details(msgs),
+            }
+        )
+    for fmt, name in LOG_FILES.items():
+        with open(out / LOG_DIR / name, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(chatlog_text(fmt, by_file[fmt]))
+        written.append(f"{LOG_DIR}/{name}")
+    rows.sort(key=lambda row: (row["channel"], row["conversation_id"]))
+    return rows, {"files": written, "calls": calls, "chats": chats}
+
+
+def extra_readme(rows: list[dict]) -> dict[str, str]:
+    """The README parts that list what the new formats hold (from the label rows)."""
+    calls = [row for row in rows if row["channel"] == "call"]
+    chats = [row for row in rows if row["channel"] == "chat"]
+    n_fmt = {
+        k: sum(1 for row in calls if row["format"].startswith(k)) for k in ("asr", "webvtt", "srt")
+    }
+    alt = {
+        k: ", ".join(row["conversation_id"] for row in calls if row["format"] == FORMAT_NAMES[k])
+        for k in ("asr_alt", "vtt_alt", "srt_alt")
+    }
+    durations = [row["duration_s"] for row in calls]
+    sizes = [row["n_turns"] for row in calls]
+    team = sorted({row.get("team_agent_id") or row["agent_id"] for row in rows})
+    counts = (
+        f"- `asr/`, `subtitles/`, `chatlogs/`: {len(calls)} calls ({n_fmt['asr']} "
+        f"speech-recognition JSON, {n_fmt['webvtt']} WebVTT, {n_fmt['srt']} SRT; "
+        f"{min(sizes)}-{max(sizes)} segments, "
+        f"{min(durations) / 60:.1f}-{max(durations) / 60:.1f} minutes) and {len(chats)} chats in "
+        f"{len(LOG_FILES)} chat logs, {sum(row['n_turns'] for row in rows)} turns, agents "
+        f"{', '.join(team)}."
+    )
+    table = ["| tag | what | where |", "| --- | --- | --- |"]
+    for tag, what in TAG_DOC:
+        where = [row for row in rows if tag in row["planted"]]
+        if not where:
+            continue
+        ids = ", ".join(
+            f"{row['conversation_id']} ({row.get('team_agent_id') or row['agent_id']})"
+            for row in where
+        )
+        table.append(f"| `{tag}` | {what} | {len(where)}: {ids} |")
+    bad = {
+        "hold_over_30s",
+        "hold_no_apology",
+        "silence_over_10s",
+        "interruption",
+        "fast_speech",
+        "short_reply",
+        "repetition",
+        "unauthorised_promise",
+        "complaint_no_empathy",
+        "abuse_script:missing_civil",
+        "abuse_script:missing_recording",
+        "abuse_script:missing_close",
+        "abuse_script:out_of_order",
+    }
+    per_agent: dict[str, int] = {}
+    for row in rows:
+        agent = row.get("team_agent_id") or row["agent_id"]
+        per_agent[agent] = per_agent.get(agent, 0) + sum(1 for tag in row["planted"] if tag in bad)
+    spread = ", ".join(
+        f"{a} {n}" for a, n in sorted(per_agent.items(), key=lambda x: (-x[1], x[0]))
+    )
+    mapping = ", ".join(f"客服{a}: {a}" for a in sorted({row["team_agent_id"] for row in chats}))
+    return {
+        "{extra_counts}": textwrap.fill(counts, width=92, subsequent_indent="  "),
+        "{asr_alt}": alt["asr_alt"],
+        "{vtt_alt}": alt["vtt_alt"],
+        "{srt_alt}": alt["srt_alt"],
+        "{lines_file}": LOG_FILES["lines"],
+        "{blocks_file}": LOG_FILES["blocks"],
+        "{mapping}": mapping,
+        "{planted_table}": "\n".join(table),
+        "{spread}": textwrap.fill(
+            f"Planted faults per agent (calls and chats; passes and measured latency not "
+            f"counted): {spread}.",
+            width=92,
+        ),
+    }
+
+
 README = """\
 # Sample transcripts
 
@@ -2183,23 +3903,74 @@ the sample: shops, people, phone numbers and e-mail addresses are fictitious.
   table exported with Chinese headers, UTF-8 with BOM, one message per row:
   `会话编号,客服工号,发送方,发送时间,消息内容` (发送方 is 客服 or 顾客, 发送时间 is local time
   `YYYY-MM-DD HH:MM:SS`). One message contains line breaks inside a quoted field.
+- `asr/call-YYYYMMDD-NNNN.json`: one call per file as a speech-recognition result
+  (docs/formats.md): `call_id`, `agent_id`, `started_at` and `sentences`, each with
+  `begin_time` / `end_time` in milliseconds from the start of the call, `channel_id` (0 =
+  agent, 1 = customer) and `text` without punctuation, in some calls with a space between
+  every character. Segments are in order of their start; where two people talk at once
+  they overlap. Three files use the other documented layout, `segments` with `bg` / `ed`
+  / `spk`: {asr_alt}.
+- `subtitles/call-YYYYMMDD-NNNN.vtt`: WebVTT, one call per file: `NOTE agent_id: …` and
+  `NOTE started_at: …` lines right under `WEBVTT`, cues with voice tags `<v 客服>` and
+  `<v 客户>`. One file uses `<v 坐席 A1005>` / `<v 顾客>` and separate NOTE blocks:
+  {vtt_alt}.
+- `subtitles/call-YYYYMMDD-NNNN.srt`: SRT, one call per file: a first cue that holds only
+  `NOTE started_at: …`, then cues `客服(A1008)：…` / `客户：…` (the agent id in brackets).
+  One file uses ASCII colons (`客服(A1006):`): {srt_alt}.
+- `chatlogs/{lines_file}`: a plain-text chat-log export of
+  暖居家纺旗舰店, one line per message (`2026-11-16 10:00:01 客服A1001: …`, some
+  `系统: 客服A1001 已接入` lines).
+- `chatlogs/{blocks_file}`: the same for 栗子数码旗舰店 in the other
+  layout, a header line `NAME YYYY-MM-DD HH:MM:SS` followed by the message.
+
+  In both, conversations are separated by `=== 会话 cl-YYYYMMDD-NNNN ===` lines, a few
+  messages run over several lines, and customers go by their nicknames. Agents are named
+  客服 plus their team id (`客服A1002`), so the default agent pattern (names starting with
+  客服) finds them, but the reader does not strip the prefix: without a mapping the agent
+  id is the whole name, `客服A1002`. To see them under the team ids, score with a mapping
+  file (`--mapping FILE`) that has
+
+      agent_ids: {{mapping}}
 
 Conversation ids are unique across all files (`c-YYYYMMDD-NNNN` in the JSONL files,
-`sb-YYYYMMDD-NNNN` in the CSV).
+`sb-YYYYMMDD-NNNN` in the CSV, `call-YYYYMMDD-NNNN` from 0101 each day in `asr/` and
+`subtitles/` (numbered in time order across both; the id is the file name), and
+`cl-YYYYMMDD-NNNN` in the chat logs). All text is UTF-8 with `\\n` line ends.
 
 ## What is in it
 
 {counts}
+{extra_counts}
 
 - Topics: e-commerce chat (order status, logistics, returns and refunds, sizes, invoices,
   address changes, coupons, product questions, appliances, devices that freeze) for four
   mainland shops, a Taiwan shop written entirely in Traditional characters (about 15% of
   conversations), and call-center calls for a telecom operator (billing, broadband faults,
-  complaints, SIM problems, plan changes).
+  complaints, SIM problems, plan changes; in the new calls also roaming, data packs,
+  suspension, moving the broadband, number porting, invoices, points, secondary cards,
+  renewals and nuisance calls).
 - Some conversations have system turns (客服 … 已接入, 会话已转接, 会话已结束); about 3% are
   transfers, where the later agent turns carry their own `agent_id`.
 - Some customer texts use full-width letters and digits; a few customers give a phone number
   or an e-mail address, and one caller gives an ID-card number, so masking can be seen.
+- The calls in `asr/` and `subtitles/` are timed like speech: agents speak 185-245
+  characters a minute (letters and digits; spaces and punctuation do not count), callers
+  170-270, with pauses of 0.25-2.2 s (now and then a caller takes 2.5-6 s to answer);
+  every timing outside that is one of the planted items below. The calls are taken by the
+  team's call agents (A1004, A1005, A1006, A1008) and the chats by those who do chat
+  (A1001, A1002, A1003, A1006, A1011), each on their working days and away from their
+  other conversations.
+
+## Planted in asr/, subtitles/ and chatlogs/
+
+Measured on the files as written: a hold is the time from the end of the agent's segment
+with 请您稍等 to the start of the agent's next segment (nobody speaks in between); a silence
+is the time from the latest end so far to the next segment's start; an overlap is the
+earlier of both ends minus the later start. Weak agents get more of the faults.
+
+{planted_table}
+
+{spread}
 
 ## Agents
 
@@ -2218,11 +3989,16 @@ Conversation ids are unique across all files (`c-YYYYMMDD-NNNN` in the JSONL fil
     python scripts/make_sample.py --out DIR --seed N --labels labels.json
 
 The same seed gives byte-identical files. `--labels` writes, outside this folder, what was
-planted in each conversation (for checking a rule pack).
+planted in each conversation (for checking a rule pack): one row per conversation with its
+`file` and `planted` tags; the rows of `asr/`, `subtitles/` and `chatlogs/` also have
+`format` and `details` (each planted item with its segment or message index in the file's
+order, its time and what was measured: `hold_ms`, `gap_ms`, `overlap_ms`,
+`chars_per_minute`, or the text). The new formats come from their own random streams, so
+changing them leaves the JSONL and CSV files as they are.
 """
 
 
-def write_all(out: Path, convs: list[dict]) -> dict:
+def write_all(out: Path, convs: list[dict], extra_rows: list[dict]) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     by_day: dict[int, list[str]] = {i: [] for i in range(len(DAYS))}
@@ -2268,8 +4044,11 @@ def write_all(out: Path, convs: list[dict]) -> dict:
         f"({', '.join(agents)})."
     )
     counts = textwrap.fill(counts, width=92, subsequent_indent="  ")
+    readme = README.replace("{counts}", counts)
+    for key, value in extra_readme(extra_rows).items():
+        readme = readme.replace(key, value)
     with open(out / "README.md", "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(README.replace("{counts}", counts))
+        fh.write(readme)
     return {
         "files": files,
         "conversations": len(convs),
@@ -2281,7 +4060,7 @@ def write_all(out: Path, convs: list[dict]) -> dict:
     }
 
 
-def write_labels(path: Path, convs: list[dict]) -> None:
+def write_labels(path: Path, convs: list[dict], extra_rows: list[dict]) -> None:
     rows = []
     for c in convs:
         slot: Slot = c["slot"]
@@ -2305,6 +4084,7 @@ def write_labels(path: Path, convs: list[dict]) -> None:
                 "planted": c["labels"],
             }
         )
+    rows += extra_rows
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         json.dump(rows, fh, ensure_ascii=False, indent=1)
@@ -2324,15 +4104,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     convs = generate(args.seed)
-    summary = write_all(Path(args.out), convs)
+    extra_rows, extra = write_extra(Path(args.out), args.seed, convs)
+    summary = write_all(Path(args.out), convs, extra_rows)
     if args.labels:
-        write_labels(Path(args.labels), convs)
+        write_labels(Path(args.labels), convs, extra_rows)
     print(
         f"wrote {len(summary['files'])} files to {args.out}: "
         f"{summary['conversations']} conversations "
         f"({summary['chat']} chat, {summary['call']} call, {summary['traditional']} traditional, "
         f"{summary['csv']} in {SHOP_B_FILE}), {len(summary['agents'])} agents "
-        f"({summary['agents'][0]}..{summary['agents'][-1]})"
+        f"({summary['agents'][0]}..{summary['agents'][-1]}); "
+        f"{len(extra['files'])} more in {ASR_DIR}/, {SUB_DIR}/ and {LOG_DIR}/: "
+        f"{len(extra['calls'])} calls, {len(extra['chats'])} chats"
     )
     return 0
 

@@ -449,3 +449,17 @@ def test_each_rule_here_keeps_its_own_examples(pack):
     outcomes = run_examples(pack)
     assert {o.example.kind for o in outcomes} == {"violates", "passes"}
     assert [o.test_id for o in outcomes if not o.ok] == []
+
+
+def test_a_backchannel_said_over_the_customer_is_not_a_short_reply():
+    from cs_qa.pack import load_pack
+
+    pack = load_pack(None).only("language.short_reply")
+    listening = (
+        "# channel: call\n[00:05-00:15] 客户: 我的宽带从昨天开始就断了\n[00:08-00:09] 客服: 嗯"
+    )
+    assert score(parse_example(listening), pack).rule_results[0].status == "pass"
+    answering = (
+        "# channel: call\n[00:05-00:15] 客户: 我的宽带从昨天开始就断了\n[00:16-00:17] 客服: 嗯"
+    )
+    assert score(parse_example(answering), pack).rule_results[0].status == "violation"

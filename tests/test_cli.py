@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SAMPLE_MAPPING
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
@@ -33,7 +33,9 @@ def test_readme_documents_every_command():
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "out"
-    result = runner.invoke(app, ["score", str(SAMPLE), "--out", str(out)])
+    result = runner.invoke(
+        app, ["score", str(SAMPLE), "--mapping", str(SAMPLE_MAPPING), "--out", str(out)]
+    )
     return out, result
 
 

@@ -24,13 +24,31 @@ def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     phrases are compared normalised, without spaces, punctuation or emoticon marks, and
     with a repeated character or short word counted once, so 嗯嗯～, 「嗯。」 and 嗯 are the
     same reply (and 好的好的 is 好的), while a longer reply that contains 嗯 is not one.
-    Matched is the bare reply. Never `na`: a conversation without such a turn passes.
+    Matched is the bare reply. On calls, a 嗯 said while the other party is still talking
+    is listening (a backchannel), not a reply, and does not count. Never `na`: a
+    conversation without such a turn passes.
     """
     replies = {bare(p, collapse=True) for p in rule.phrases("replies").phrases}
     replies.discard("")
     hits: list[Hit] = []
     for i in conv.turn_indexes(rule.speaker):
+        if _backchannel(conv, i):
+            continue
         said = bare(conv.texts[i], collapse=True)
         if said in replies:
             hits.append(Hit(i, said, f"bare reply 「{said}」"))
     return hits
+
+
+def _backchannel(conv: PreparedConversation, index: int) -> bool:
+    """Whether turn `index` starts while an earlier turn of another speaker is running."""
+    turn = conv.turns[index]
+    if turn.at_s is None:
+        return False
+    return any(
+        other.speaker not in (turn.speaker, "system")
+        and other.end_s is not None
+        and other.at_s is not None
+        and other.at_s < turn.at_s < other.end_s
+        for other in conv.turns[:index]
+    )
