@@ -171,3 +171,38 @@ def test_real_jd_export_scores_with_a_column_mapping(tmp_path):
     assert set(latency.status) == {"na"}
     conversations = table(out, "conversations")
     assert set(conversations.agent_id) == {"(unknown)"}
+
+
+def test_score_a_folder_mixing_every_format_with_broken_files(tmp_path):
+    import shutil
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    picks = [
+        "chat_2026-11-16.jsonl",
+        "shop_b_export.csv",
+        "asr/call-20261116-0101.json",
+        "chatlogs/nuanju_2026-11-16_22.txt",
+    ]
+    picks += [str(p.relative_to(SAMPLE)) for p in sorted((SAMPLE / "subtitles").iterdir())[:2]]
+    for name in picks:
+        shutil.copy(SAMPLE / name, folder / name.replace("/", "_"))
+    (folder / "broken.vtt").write_text("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\n<v 客服>您好\n")
+    (folder / "broken.srt").write_text("1\nnot a time\n客服：您好\n", encoding="utf-8")
+    (folder / "broken.json").write_text('{"call_id": "x", "sentences": [{"text": "喂"}]}')
+    (folder / "prose.txt").write_text(
+        "这是一份会议纪要，不是聊天记录。\n第二行。\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    summary = score_inputs([folder], load_pack(None), out)
+    errors = table(out, "errors")
+    rejected_files = set(errors.source_file)
+    assert rejected_files == {f"mixed/broken.{s}" for s in ("vtt", "srt", "json")} | {
+        "mixed/prose.txt"
+    }
+    assert all(errors.reason.str.len() > 10)
+    conversations = table(out, "conversations")
+    scored_files = {f.split("/")[1] for f in conversations.source_file}
+    assert scored_files == {name.replace("/", "_") for name in picks}
+    assert summary.read == summary.scored + summary.rejected
+    assert set(conversations.channel) == {"chat", "call"}
