@@ -362,9 +362,15 @@ def _rule_counts(rule_results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _most_broken(table: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """Rules with violations, most violations first (then highest rate, then id)."""
+def _most_broken(
+    table: pd.DataFrame, limit: int, meta: dict[str, dict[str, Any]] | None = None
+) -> pd.DataFrame:
+    """Rules with violations, most violations first (then highest rate, then id). Flag
+    rules (complaint risk …) mark a conversation for review; nobody broke them."""
     broken = table[table["violations"] > 0].reset_index()
+    if meta:
+        flagged = broken["rule_id"].map(lambda r: bool(meta.get(str(r), {}).get("flag")))
+        broken = broken.loc[~flagged.astype(bool)]
     broken = broken.sort_values(
         ["violations", "rate", "rule_id"], ascending=[False, False, True], kind="stable"
     )
@@ -393,13 +399,13 @@ def team_summary(ds: Dataset, top: int = TOP_RULES) -> TeamSummary:
     conv = ds.conversations
     meta = aggregate.rule_meta(ds.rules)
     rule_table = _rule_counts(ds.rule_results)
-    top_rules = [_rule_rate(row, meta) for row in _most_broken(rule_table, top).itertuples()]
+    top_rules = [_rule_rate(row, meta) for row in _most_broken(rule_table, top, meta).itertuples()]
 
     agent_rules = ds.agent_rules
     agents = []
     for row in ds.agents.sort_values("agent_id", kind="stable").itertuples(index=False):
         own = agent_rules[agent_rules["agent_id"] == row.agent_id].set_index("rule_id")
-        broken = _most_broken(own, AGENT_TOP_RULES)
+        broken = _most_broken(own, AGENT_TOP_RULES, meta)
         agents.append(
             AgentRow(
                 agent_id=str(row.agent_id),

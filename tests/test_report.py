@@ -380,3 +380,18 @@ def test_empty_run_renders(tmp_path: Path) -> None:
     assert "团队概览" in out and "—" in out
     with pytest.raises(UnknownAgent, match="known agents: none"):
         agent_scorecard(ds, "A1")
+
+
+def test_flag_rules_are_not_listed_as_broken(tmp_path: Path) -> None:
+    from cs_qa.pack import load_pack
+    from cs_qa.run import score_inputs
+
+    sample = Path(__file__).resolve().parent.parent / "sample_transcripts"
+    out = tmp_path / "out"
+    score_inputs([sample / "asr"], load_pack(None), out)
+    summary = team_summary(load_dataset(out))
+    assert summary.team.flagged_count > 0  # the calls do carry complaint threats
+    listed = {r.rule_id for r in summary.top_rules} | {
+        r.rule_id for row in summary.agents for r in row.top_rules
+    }
+    assert listed and "risk.complaint" not in listed
