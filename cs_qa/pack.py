@@ -22,6 +22,7 @@ from cs_qa.matching import Matcher, PhraseSet
 from cs_qa.model import Conversation
 from cs_qa.normalize import normalize
 from cs_qa.notation import NotationError, parse_example
+from cs_qa.targets import TargetsError, TargetsSpec, parse_targets
 
 BUILTIN_PACKAGE = "cs_qa.rules"
 DEFAULT_PACK = "general"
@@ -127,6 +128,7 @@ class RulePack:
     path: str
     sha256: str
     matcher: Matcher
+    targets: TargetsSpec | None = None
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -147,6 +149,7 @@ class RulePack:
             "base": self.base,
             "pass_mark": self.pass_mark,
             "path": self.path,
+            "targets": self.targets.model_dump() if self.targets else None,
         }
 
 
@@ -168,6 +171,7 @@ class PackHead(BaseModel):
     description: str | None = None
     scoring: Scoring = Scoring()
     extends: str | None = None
+    targets: dict[str, Any] | None = None
     override: dict[str, dict[str, Any]] = {}
     disable: list[str] = []
     lexicons: dict[str, list[str]] = {}
@@ -281,6 +285,7 @@ class _Collected:
     sources: list[_Source]
     lexicons: dict[str, list[str]]
     scoring: dict[str, Any]
+    targets: TargetsSpec | None = None
 
 
 class _Loader:
@@ -316,7 +321,9 @@ class _Loader:
             self.problem(1, "the pack has no rules")
         head = collected.head.model_copy(update={"scoring": Scoring(**collected.scoring)})
         self.file = root
-        return self._assemble(head, rules, collected.lexicons)
+        pack = self._assemble(head, rules, collected.lexicons)
+        pack.targets = collected.targets
+        return pack
 
     def _parse(self, text: str) -> Any:
         from ruamel.yaml import YAML
@@ -377,7 +384,13 @@ class _Loader:
                 self.problem(line, "a rule is a mapping with keys id, title, check, …")
                 continue
             sources.append(_Source(node, file, line, file))
-        return _Collected(head, sources, lexicons, scoring)
+        targets = parent.targets if parent else None
+        if head.targets is not None:
+            try:
+                targets = parse_targets(head.targets, "targets")
+            except TargetsError as exc:
+                self.problem(_line(doc, "targets", 1), str(exc))
+        return _Collected(head, sources, lexicons, scoring, targets)
 
     def _parent(self, spec: str, doc: Any, file: str, chain: tuple[str, ...]) -> _Collected | None:
         line = _line(doc, "extends", 1)

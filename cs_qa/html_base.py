@@ -1,0 +1,66 @@
+"""The shell every printable page shares: one self-contained HTML document with inline
+CSS laid out for A4, no scripts, no network. Pages put their content in `page()`."""
+
+from __future__ import annotations
+
+from html import escape
+
+from cs_qa.i18n import t
+
+CSS = """
+@page { size: A4; margin: 14mm 12mm; }
+* { box-sizing: border-box; }
+html { font-size: 10.5pt; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
+       "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; color: #1f2933; margin: 0;
+       line-height: 1.45; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+main { max-width: 186mm; margin: 0 auto; padding: 6mm 0; }
+h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.2rem; margin: 1.4rem 0 .5rem; border-bottom: 2px solid #d9e2ec;
+     padding-bottom: .2rem; break-after: avoid; }
+.sub { color: #52606d; margin: 0 0 .8rem; }
+table { border-collapse: collapse; width: 100%; margin: .3rem 0 .8rem; }
+th, td { border-bottom: 1px solid #e4e7eb; padding: .25rem .4rem; text-align: left;
+         vertical-align: top; }
+th { background: #f0f4f8; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+thead { display: table-header-group; }
+.good { color: #0e7c3a; } .bad { color: #c81e1e; font-weight: 600; } .muted { color: #7b8794; }
+.row-bad td { background: #fff1f1; }
+.tiles { display: flex; flex-wrap: wrap; gap: .5rem; margin: .5rem 0 1rem; }
+.tile { flex: 1 1 28mm; border: 1px solid #d9e2ec; border-radius: 6px; padding: .4rem .6rem; }
+.tile .label { color: #52606d; font-size: .85rem; }
+.tile .value { font-size: 1.5rem; font-weight: 700; }
+.tile .target { font-size: .8rem; color: #52606d; }
+.warn { background: #c81e1e; color: #fff; padding: .4rem .6rem; border-radius: 4px;
+        font-weight: 700; margin: .4rem 0; }
+.quote { border-left: 3px solid #f0b429; background: #fffbea; padding: .3rem .5rem;
+         margin: .2rem 0 .6rem; break-inside: avoid; }
+mark { background: #ffe08a; padding: 0 .1em; }
+svg { display: block; max-width: 100%; }
+.chart { break-inside: avoid; margin: .3rem 0 .8rem; }
+footer { color: #7b8794; font-size: .8rem; margin-top: 1.5rem; border-top: 1px solid #e4e7eb;
+         padding-top: .3rem; }
+"""
+
+
+def esc(value: object) -> str:
+    """Text for HTML (quotes too, so it is safe in attributes)."""
+    return escape("" if value is None else str(value), quote=True)
+
+
+def masking_banner(masked: bool, lang: str) -> str:
+    """Nothing when the data is masked; a red banner when it was scored with --no-mask."""
+    return "" if masked else f'<div class="warn">{esc(t("not_masked", lang))}</div>'
+
+
+def page(title: str, body: str, *, lang: str = "zh", masked: bool = True, footer: str = "") -> str:
+    """A whole HTML document: `body` is trusted HTML built by the caller with `esc()`."""
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    foot = f"<footer>{footer}</footer>" if footer else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"{masking_banner(masked, lang)}{body}{foot}\n</main>\n</body>\n</html>\n"
+    )
