@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from packs import one_rule, status
 
 from cs_qa.model import Conversation, Turn
 from cs_qa.notation import parse_example
-from cs_qa.pack import RulePack, load_pack, parse_pack
+from cs_qa.pack import load_pack
 from cs_qa.scoring import score
 
 GENERAL = load_pack(None)
-
-
-def one_rule(body: str, scoring: str = "{base: 100, pass_mark: 80}") -> RulePack:
-    """A pack with one rule (examples are required, so give trivial ones)."""
-    text = f"""\
-pack: t
-version: "1"
-title: 测试
-scoring: {scoring}
-rules:
-{textwrap.indent(textwrap.dedent(body).strip(), "  ")}
-"""
-    return parse_pack(text, "t.yaml")
-
-
-def status(pack: RulePack, transcript: str, rule_id: str | None = None) -> tuple[str, list]:
-    if rule_id is not None:
-        pack = pack.only(rule_id)
-    result = score(parse_example(textwrap.dedent(transcript)), pack)
-    return result.rule_results[0].status, result.findings
 
 
 # -------------------------------------------------------------- required_phrase

@@ -3,31 +3,10 @@ conversations in the example notation (`[mm:ss-mm:ss]` gives a turn's start and 
 
 from __future__ import annotations
 
-import textwrap
+from packs import one_rule, status
 
 from cs_qa.checks import get
 from cs_qa.normalize import spoken_chars
-from cs_qa.notation import parse_example
-from cs_qa.pack import RulePack, parse_pack
-from cs_qa.scoring import score
-
-
-def one_rule(body: str) -> RulePack:
-    """A pack with one rule (examples are required, so give trivial ones)."""
-    text = f"""\
-pack: t
-version: "1"
-title: 测试
-scoring: {{base: 100, pass_mark: 80}}
-rules:
-{textwrap.indent(textwrap.dedent(body).strip(), "  ")}
-"""
-    return parse_pack(text, "t.yaml")
-
-
-def status(pack: RulePack, transcript: str) -> tuple[str, list]:
-    result = score(parse_example(textwrap.dedent(transcript)), pack)
-    return result.rule_results[0].status, result.findings
 
 
 def test_the_call_checks_are_registered_and_documented():

@@ -3,31 +3,12 @@ one-rule packs and conversations in the example notation."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from packs import one_rule, status
 
 from cs_qa.notation import parse_example
-from cs_qa.pack import PackError, RulePack, parse_pack
+from cs_qa.pack import PackError
 from cs_qa.scoring import score
-
-
-def one_rule(body: str, scoring: str = "{base: 100, pass_mark: 80}") -> RulePack:
-    """A pack with one rule (examples are required, so give trivial ones)."""
-    text = f"""\
-pack: t
-version: "1"
-title: 测试
-scoring: {scoring}
-rules:
-{textwrap.indent(textwrap.dedent(body).strip(), "  ")}
-"""
-    return parse_pack(text, "t.yaml")
-
-
-def status(pack: RulePack, transcript: str) -> tuple[str, list]:
-    result = score(parse_example(textwrap.dedent(transcript)), pack)
-    return result.rule_results[0].status, result.findings
 
 
 def lines(*turns: str) -> str:
