@@ -73,6 +73,13 @@ def file_encoding(path: Path, override: str | None = None) -> str:
     return detect_encoding(sample, complete=len(sample) < SAMPLE_SIZE)
 
 
+def read_whole(path: Path, override: str | None = None) -> tuple[bytes, str]:
+    """A whole file's bytes and their encoding (the override, or detected from the start)."""
+    data = path.read_bytes()
+    encoding = override or detect_encoding(data[:SAMPLE_SIZE], complete=len(data) <= SAMPLE_SIZE)
+    return data, encoding
+
+
 def raw_lines(path: Path, encoding: str) -> tuple[Iterator[tuple[int, bytes]], str]:
     """Physical lines of a file as (1-based line number, bytes with line ending).
 

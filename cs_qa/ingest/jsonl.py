@@ -14,11 +14,10 @@ import orjson
 
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id
 from cs_qa.ingest.encoding import (
-    SAMPLE_SIZE,
     describe_decode_error,
-    detect_encoding,
     file_encoding,
     raw_lines,
+    read_whole,
 )
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.model import Conversation, Rejected
@@ -158,10 +157,7 @@ def read_json_records(
     """Walk a .json file (one object, an array of objects, or JSON Lines) and hand each
     record to `convert` with the line where it starts. Shared by the canonical and the
     speech-recognition readers."""
-    data = path.read_bytes()
-    encoding = (mapping.encoding if mapping else None) or detect_encoding(
-        data[:SAMPLE_SIZE], complete=len(data) <= SAMPLE_SIZE
-    )
+    data, encoding = read_whole(path, mapping.encoding if mapping else None)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, parse_timestamp
-from cs_qa.ingest.encoding import SAMPLE_SIZE, describe_decode_error, detect_encoding
+from cs_qa.ingest.encoding import describe_decode_error, read_whole
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import resolve_speaker
 from cs_qa.model import Conversation, Rejected
@@ -178,10 +178,7 @@ def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
 
 
 def _decode(path: Path, name: str, mapping: ColumnMapping | None) -> list[str] | Rejected:
-    data = path.read_bytes()
-    encoding = (mapping.encoding if mapping else None) or detect_encoding(
-        data[:SAMPLE_SIZE], complete=len(data) <= SAMPLE_SIZE
-    )
+    data, encoding = read_whole(path, mapping.encoding if mapping else None)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
