@@ -158,14 +158,43 @@ def report(
     agent: Annotated[
         str | None, typer.Option("--agent", "-a", help="Print this agent's scorecard.")
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a printable A4 HTML page (the team report, or with --agent the "
+            "agent's scorecard) instead of printing.",
+        ),
+    ] = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="Targets YAML (a `targets:` section); replaces the targets the dataset's "
+            "pack was scored with.",
+        ),
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="Roster CSV (agent_id, name, team, hired_on): names, teams, and hire dates "
+            "for the new-agent target ramp.",
+        ),
+    ] = None,
     lang: Lang = "zh",
 ) -> None:
-    """Print the team summary, or one agent's scorecard, from written datasets.
+    """Print the team summary, or one agent's scorecard, from written datasets, each
+    figure against its target; or write them as a printable HTML page.
 
-    Example: cs-qa report out --agent A1003
+    Example: cs-qa report out --agent A1011 --roster examples/roster.csv
 
-    Exit codes: 0 printed; 2 not a dataset or unknown agent.
+    Example: cs-qa report out --agent A1011 --roster examples/roster.csv --html a1011.html
+
+    Exit codes: 0 printed or written; 2 not a dataset, unknown agent, unreadable targets
+    or roster, or unwritable HTML file.
     """
+    from cs_qa.i18n import t
     from cs_qa.report import (
         DatasetError,
         UnknownAgent,
@@ -175,23 +204,84 @@ def report(
         render_team,
         team_summary,
     )
+    from cs_qa.targets import TargetsError
+
+    check_lang(lang)
+    console, err = common.console(), common.err_console()
+    spec = common.load_targets_or_exit(targets)
+    people = common.load_roster_or_exit(roster)
+    try:
+        ds = load_datasets(datasets)
+        if agent is None:
+            summary = team_summary(ds, targets=spec, roster=people)
+        else:
+            card = agent_scorecard(ds, agent, targets=spec, roster=people)
+    except (DatasetError, UnknownAgent, TargetsError) as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if html is None:
+        if agent is None:
+            render_team(summary, console, lang=lang)
+        else:
+            render_scorecard(card, console, lang=lang)
+        return
+    from cs_qa.html_report import scorecard_html, team_html
+
+    text = team_html(summary, lang=lang) if agent is None else scorecard_html(card, lang=lang)
+    try:
+        html.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"{html}: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    console.print(t("html_written", lang).format(path=html), markup=False, highlight=False)
+
+
+@app.command()
+def show(
+    datasets: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Dataset folder(s) written by `cs-qa score` (the first holding the id wins)."
+        ),
+    ],
+    conversation_id: Annotated[str, typer.Argument(help="The conversation to show.")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a printable HTML page instead.")
+    ] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Print one conversation turn by turn, matched phrases highlighted and each finding
+    under its turn.
+
+    Example: cs-qa show out c-20261116-0003 --html c-0003.html
+
+    Exit codes: 0 shown; 2 not a dataset, unknown conversation id or unwritable HTML file.
+    """
+    from cs_qa.i18n import t
+    from cs_qa.report import DatasetError, load_datasets
+    from cs_qa.show import (
+        UnknownConversation,
+        conversation_html,
+        conversation_view,
+        render_conversation,
+    )
 
     check_lang(lang)
     console, err = common.console(), common.err_console()
     try:
-        ds = load_datasets(datasets)
-    except DatasetError as exc:
-        err.print(f"[red]{exc}[/red]")
+        view = conversation_view(load_datasets(datasets), conversation_id)
+    except (DatasetError, UnknownConversation) as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
-    if agent is None:
-        render_team(team_summary(ds), console, lang=lang)
+    if html is None:
+        render_conversation(view, console, lang=lang)
         return
     try:
-        card = agent_scorecard(ds, agent)
-    except UnknownAgent as exc:
-        err.print(f"[red]{exc}[/red]")
+        html.write_text(conversation_html(view, lang=lang), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"{html}: {exc}", style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
-    render_scorecard(card, console, lang=lang)
+    console.print(t("show_written", lang).format(path=html), markup=False, highlight=False)
 
 
 def main() -> None:

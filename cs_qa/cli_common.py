@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from cs_qa.ingest.mapping import ColumnMapping
     from cs_qa.pack import RulePack
+    from cs_qa.targets import RosterEntry, TargetsSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -69,3 +70,37 @@ def mapping_from_options(
         err_console().print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE) from exc
     return mapping
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        err_console().print(f"{path}: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def load_targets_or_exit(path: Path | None) -> TargetsSpec | None:
+    """The targets YAML given by --targets (None when not given); exit 2 on a bad file."""
+    from cs_qa.targets import TargetsError, load_targets_text
+
+    if path is None:
+        return None
+    try:
+        return load_targets_text(_read_text(path), str(path))
+    except TargetsError as exc:
+        err_console().print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def load_roster_or_exit(path: Path | None) -> dict[str, RosterEntry]:
+    """The roster CSV given by --roster (empty when not given); exit 2 on a bad file."""
+    from cs_qa.targets import TargetsError, parse_roster
+
+    if path is None:
+        return {}
+    try:
+        return parse_roster(_read_text(path), str(path))
+    except TargetsError as exc:
+        err_console().print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc

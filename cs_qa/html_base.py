@@ -40,8 +40,27 @@ thead { display: table-header-group; }
 mark { background: #ffe08a; padding: 0 .1em; }
 svg { display: block; max-width: 100%; }
 .chart { break-inside: avoid; margin: .3rem 0 .8rem; }
+table.kv { width: auto; margin: 0 0 .6rem; }
+table.kv th { background: none; padding-right: 1.2rem; white-space: nowrap; }
+table.kv td, table.kv th { border: 0; padding: .1rem .4rem .1rem 0; }
+table.meta td { padding-right: 2.2rem; }
+table.data { font-size: .9rem; }
+table.data th, .nowrap { white-space: nowrap; }
+h3 { font-size: 1rem; margin: .8rem 0 .2rem; break-after: avoid; }
+.conv { break-inside: avoid; }
+.note { color: #52606d; font-size: .85rem; margin: .1rem 0 .6rem; }
+.tile.bad-tile { border-color: #c81e1e; background: #fff7f7; }
+svg text { font-family: inherit; }
 footer { color: #7b8794; font-size: .8rem; margin-top: 1.5rem; border-top: 1px solid #e4e7eb;
          padding-top: .3rem; }
+/* cs-qa show: one conversation, turn by turn */
+table.kv { width: auto; } table.kv th { background: none; padding-right: 1.2rem; }
+table.transcript td.speaker { white-space: nowrap; font-weight: 600; }
+tr.spk-agent td.speaker { color: #1f5f99; } tr.spk-customer td.speaker { color: #2f7d32; }
+tr.spk-system td.speaker, tr.spk-system td .text { color: #7b8794; }
+tr.spk-agent td { background: #f5f9ff; } tr.turn.row-bad td { background: #fff1f1; }
+.finding { font-size: .9rem; color: #8a5a00; margin: .15rem 0 0 .8rem; }
+.finding.fatal { color: #c81e1e; font-weight: 600; } .finding.flag { color: #7a3e9d; }
 """
 
 

@@ -13,7 +13,15 @@ from cs_qa.cli import app
 
 runner = CliRunner()
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-COMMANDS = [["score"], ["report"], ["rules", "list"], ["rules", "lint"], ["rules", "test"]]
+COMMANDS = [
+    ["score"],
+    ["report"],
+    ["show"],
+    ["rules", "list"],
+    ["rules", "lint"],
+    ["rules", "test"],
+    ["rules", "diff"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
