@@ -76,6 +76,12 @@ def score(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or report.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-w", min=1, help="Worker processes (default: the number of cores)."
+        ),
+    ] = None,
     lang: Lang = "zh",
 ) -> None:
     """Score transcripts against a rule pack and write the dataset.
@@ -85,11 +91,14 @@ def score(
     Example (no header, JD export): cs-qa score chats.tsv --map conversation_id=0
     --map speaker=2 --map text=6 --speaker 0=customer --speaker 1=agent
 
+    The dataset is the same for any --workers: large JSON Lines files are split into
+    byte ranges and the results merged in input order.
+
     Exit codes: 0 all scored; 3 some records rejected (listed in the errors table;
     --strict makes it 1); 2 usage or rule-pack error; 1 failure.
     """
     from cs_qa.report import load_dataset, render_run, render_team, team_summary
-    from cs_qa.run import score_inputs
+    from cs_qa.run import default_workers, score_inputs
     from cs_qa.store import OutputExists
 
     check_lang(lang)
@@ -97,11 +106,15 @@ def score(
     pack = load_pack_or_exit(rules)
     mapping = common.mapping_from_options(map_, speaker, mapping_file)
     console = common.console()
+    options = {
+        "mapping": mapping,
+        "mask": not no_mask,
+        "overwrite": overwrite,
+        "workers": workers or default_workers(),
+    }
     try:
         if quiet:
-            summary = score_inputs(
-                inputs, pack, out, mapping=mapping, mask=not no_mask, overwrite=overwrite
-            )
+            summary = score_inputs(inputs, pack, out, **options)
         else:
             from rich.progress import (
                 BarColumn,
@@ -119,25 +132,17 @@ def score(
                 console=console,
                 transient=True,
             ) as bar:
-                task = bar.add_task("files", total=None)
+                task = bar.add_task("parts", total=None)
 
-                def tick(done: int, files: int, read: int, rejected: int) -> None:
+                def tick(done: int, parts: int, read: int, rejected: int) -> None:
                     bar.update(
                         task,
                         completed=done,
-                        total=files,
-                        description=f"{read} conversations, {rejected} rejected · files",
+                        total=parts,
+                        description=f"{read} conversations, {rejected} rejected · parts",
                     )
 
-                summary = score_inputs(
-                    inputs,
-                    pack,
-                    out,
-                    mapping=mapping,
-                    mask=not no_mask,
-                    overwrite=overwrite,
-                    progress=tick,
-                )
+                summary = score_inputs(inputs, pack, out, progress=tick, **options)
     except (OutputExists, FileNotFoundError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_USAGE) from exc

@@ -129,6 +129,7 @@ class RulePack:
     sha256: str
     matcher: Matcher
     targets: TargetsSpec | None = None
+    source: str = ""  # the resolved file, for worker processes to load the same pack
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -231,7 +232,9 @@ def load_pack(spec: str | Path | None = None) -> RulePack:
     raw = path.read_bytes()
     # Problems name the file as the user gave it; a built-in pack by its place in rules/.
     shown = str(spec) if spec is not None and Path(spec).exists() else f"rules/{path.name}"
-    return parse_pack(raw.decode("utf-8-sig"), shown, hashlib.sha256(raw).hexdigest())
+    pack = parse_pack(raw.decode("utf-8-sig"), shown, hashlib.sha256(raw).hexdigest())
+    pack.source = str(path.resolve())
+    return pack
 
 
 def parse_pack(text: str, filename: str = "<pack>", sha256: str = "") -> RulePack:

@@ -1,29 +1,39 @@
 """A scoring run: input files in, dataset out. The adapter around the pure core.
 
-Every input conversation ends up in exactly one of `conversations` or `errors`; a bad
-record, a duplicate id or an unreadable file never stops the batch.
+The inputs are planned into work units (cs_qa.units); an engine scores them, in this
+process or in a pool of worker processes; the driver merges the results in unit order,
+drops duplicate conversation ids (listing them in `errors`), writes the tables and keeps
+the per-agent aggregates as running counters, so memory does not grow with the input.
+Every input conversation ends up in exactly one of `conversations` or `errors`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import os
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cs_qa import __version__
-from cs_qa.ingest import discover, read_file
-from cs_qa.ingest.mapping import ColumnMapping
-from cs_qa.mask import mask as mask_text
-from cs_qa.model import Conversation, ConversationResult, Rejected
-from cs_qa.pack import RulePack
-from cs_qa.scoring import score
-from cs_qa.store import DatasetWriter
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-# (files done, files in all, conversations read so far, rejected so far)
-Progress = Callable[[int, int, int, int], None]
+from cs_qa import __version__
+from cs_qa.ingest import discover
+from cs_qa.ingest.mapping import ColumnMapping
+from cs_qa.model import Rejected
+from cs_qa.pack import RulePack
+from cs_qa.schema import TABLES
+from cs_qa.store import DatasetWriter
+from cs_qa.units import UnitResult, WorkUnit, plan_units, score_unit
+
+Progress = Callable[[int, int, int, int], None]  # (units done, units, read, rejected)
 
 
 @dataclass
@@ -37,8 +47,8 @@ class RunSummary:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def _keep(text: str) -> str:
-    return text
+def default_workers() -> int:
+    return os.cpu_count() or 1
 
 
 def score_inputs(
@@ -50,41 +60,21 @@ def score_inputs(
     mask: bool = True,
     overwrite: bool = False,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> RunSummary:
-    """Score every conversation in `inputs` with `pack` and write the dataset to `out`."""
+    """Score every conversation in `inputs` with `pack` and write the dataset to `out`.
+    The dataset is the same for any number of `workers`."""
     started = datetime.now(UTC)
     files = discover(inputs)
+    units = plan_units(files, mapping=mapping)
     writer = DatasetWriter(out, overwrite=overwrite)
-    summary = RunSummary(out=out)
-    hide = mask_text if mask else _keep
-    seen: dict[str, tuple[str, int]] = {}
+    merger = Merger(writer, pack, RunSummary(out=out))
     try:
-        for done, (path, name) in enumerate(files):
-            for item in read_file(path, name, mapping):
-                summary.read += 1
-                if isinstance(item, Conversation):
-                    first = seen.get(item.conversation_id)
-                    if first is not None:
-                        item = Rejected(
-                            item.source_file,
-                            item.source_line,
-                            f"duplicate conversation_id {item.conversation_id!r} "
-                            f"(first at {first[0]}:{first[1]})",
-                            item.conversation_id,
-                        )
-                    else:
-                        seen[item.conversation_id] = (item.source_file, item.source_line)
-                if isinstance(item, Rejected):
-                    _reject(writer, summary, item, hide)
-                else:
-                    result = score(item, pack)
-                    _write(writer, result, pack, hide)
-                    summary.scored += 1
-                    summary.findings += len(result.findings)
-                if progress is not None and summary.read % 200 == 0:
-                    progress(done, len(files), summary.read, summary.rejected)
-        writer.close_tables()
-        _write_aggregates(writer, pack)
+        for done, result in enumerate(run_units(units, pack, mapping, mask, workers), 1):
+            merger.add(result)
+            if progress is not None:
+                progress(done, len(units), merger.summary.read, merger.summary.rejected)
+        summary = merger.finish()
         summary.manifest = {
             "tool": "cs-qa",
             "tool_version": __version__,
@@ -105,123 +95,238 @@ def score_inputs(
     except BaseException:
         writer.abort()
         raise
-    if progress is not None:
-        progress(len(files), len(files), summary.read, summary.rejected)
     return summary
 
 
-def _reject(
-    writer: DatasetWriter, summary: RunSummary, item: Rejected, hide: Callable[[str], str]
-) -> None:
-    summary.rejected += 1
-    reason = hide(item.reason)
-    if len(summary.errors) < 20:
-        summary.errors.append(
-            Rejected(item.source_file, item.source_line, reason, item.conversation_id)
+def run_units(
+    units: Sequence[WorkUnit],
+    pack: RulePack,
+    mapping: ColumnMapping | None,
+    mask: bool,
+    workers: int,
+) -> Iterator[UnitResult]:
+    """Unit results in unit order: in this process, or in a pool of `workers` processes
+    with a bounded number of units in flight (memory stays flat)."""
+    if workers <= 1 or len(units) <= 1:
+        for unit in units:
+            yield score_unit(unit, pack, mapping, mask)
+        return
+    spec = (pack.source or pack.path, pack.sha256)
+    window = workers * 2
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[Future[UnitResult]] = []
+        todo = iter(units)
+        for unit in todo:
+            pending.append(pool.submit(score_unit, unit, spec, mapping, mask))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.pop(0).result()
+            for unit in todo:
+                pending.append(pool.submit(score_unit, unit, spec, mapping, mask))
+                break
+            yield result
+
+
+class Merger:
+    """Writes unit results in order, drops duplicate ids, keeps running aggregates."""
+
+    def __init__(self, writer: DatasetWriter, pack: RulePack, summary: RunSummary) -> None:
+        self.writer = writer
+        self.pack = pack
+        self.summary = summary
+        # Conversation ids seen so far as sorted 64-bit hashes, with where each was first
+        # read: 16 bytes per conversation instead of the id strings.
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.firsts = np.empty(0, dtype=np.int64)
+        self.file_names: list[str] = []
+        self.agents = _AgentCounters()
+
+    def add(self, result: UnitResult) -> None:
+        tables = dict(result.tables)
+        self.summary.read += result.read
+        duplicates = self._duplicates(tables["conversations"])
+        if duplicates:
+            lines = pa.array(sorted(duplicates), pa.int64())
+            for name in ("conversations", "turns", "rule_results", "findings"):
+                rows = tables[name]
+                tables[name] = rows.filter(
+                    pc.invert(pc.is_in(rows["source_line"], value_set=lines))
+                )
+            extra = pa.table(
+                {
+                    "source_file": [result.unit.name] * len(duplicates),
+                    "source_line": sorted(duplicates),
+                    "conversation_id": [duplicates[k][0] for k in sorted(duplicates)],
+                    "reason": [duplicates[k][1] for k in sorted(duplicates)],
+                },
+                schema=TABLES["errors"],
+            )
+            errors = pa.concat_tables([tables["errors"], extra])
+            tables["errors"] = errors.take(pc.sort_indices(errors, [("source_line", "ascending")]))
+        for name, table in tables.items():
+            self.writer.write_table(name, table)
+        errors = tables["errors"]
+        self.summary.rejected += errors.num_rows
+        for row in errors.slice(0, max(0, 20 - len(self.summary.errors))).to_pylist():
+            self.summary.errors.append(
+                Rejected(
+                    row["source_file"], row["source_line"], row["reason"], row["conversation_id"]
+                )
+            )
+        self.summary.scored += tables["conversations"].num_rows
+        self.summary.findings += tables["findings"].num_rows
+        self.agents.add(tables)
+
+    def _duplicates(self, conversations: pa.Table) -> dict[int, tuple[str, str]]:
+        """source_line -> (id, reason) for conversations whose id was read before."""
+        if conversations.num_rows == 0:
+            return {}
+        ids = conversations["conversation_id"].to_pylist()
+        files = conversations["source_file"].to_pylist()
+        lines = conversations["source_line"].to_pylist()
+        hashes = np.array([_hash(i) for i in ids], dtype=np.uint64)
+        found: dict[int, tuple[str, str]] = {}
+        positions = np.searchsorted(self.hashes, hashes)
+        inside: dict[int, int] = {}  # hash -> row of its first occurrence in this unit
+        keep_rows = []
+        for row, (h, pos) in enumerate(zip(hashes.tolist(), positions.tolist(), strict=True)):
+            first: str | None = None
+            if pos < len(self.hashes) and int(self.hashes[pos]) == h:
+                first = self._where(int(self.firsts[pos]))
+            elif h in inside:
+                first = f"{files[inside[h]]}:{lines[inside[h]]}"
+            if first is not None:
+                reason = f"duplicate conversation_id {ids[row]!r} (first at {first})"
+                found[lines[row]] = (ids[row], reason)
+                continue
+            inside[h] = row
+            keep_rows.append(row)
+        if keep_rows:
+            self._remember(
+                hashes[keep_rows], [files[r] for r in keep_rows], [lines[r] for r in keep_rows]
+            )
+        return found
+
+    def _remember(self, hashes: np.ndarray, files: list[str], lines: list[int]) -> None:
+        codes = []
+        for name, line in zip(files, lines, strict=True):
+            if not self.file_names or self.file_names[-1] != name:
+                self.file_names.append(name)
+            codes.append(((len(self.file_names) - 1) << 40) | line)
+        merged = np.concatenate([self.hashes, hashes])
+        order = np.argsort(merged, kind="stable")
+        self.hashes = merged[order]
+        self.firsts = np.concatenate([self.firsts, np.array(codes, dtype=np.int64)])[order]
+
+    def _where(self, code: int) -> str:
+        return f"{self.file_names[code >> 40]}:{code & ((1 << 40) - 1)}"
+
+    def finish(self) -> RunSummary:
+        self.writer.close_tables()
+        agents, agent_rules = self.agents.tables([r.describe() for r in self.pack.rules])
+        self.writer.write_frame("agents", agents)
+        self.writer.write_frame("agent_rules", agent_rules)
+        return self.summary
+
+
+def _hash(conversation_id: str) -> int:
+    digest = hashlib.blake2b(conversation_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class _AgentCounters:
+    """The agents and agent_rules tables as running counters (DESIGN.md, agents)."""
+
+    def __init__(self) -> None:
+        self.conversations: Counter[str] = Counter()
+        self.score_sum: defaultdict[str, float] = defaultdict(float)
+        self.score_min: dict[str, float] = {}
+        self.passed: Counter[str] = Counter()
+        self.fatal: Counter[str] = Counter()
+        self.flagged: Counter[str] = Counter()
+        self.findings: Counter[str] = Counter()
+        self.first_response: defaultdict[str, array] = defaultdict(lambda: array("d"))
+        self.applicable: Counter[tuple[str, str]] = Counter()
+        self.violations: Counter[tuple[str, str]] = Counter()
+
+    def add(self, tables: dict[str, pa.Table]) -> None:
+        conv = tables["conversations"]
+        cols = zip(
+            conv["agent_id"].to_pylist(),
+            conv["score"].to_pylist(),
+            conv["passed"].to_pylist(),
+            conv["fatal"].to_pylist(),
+            conv["flagged"].to_pylist(),
+            conv["first_response_s"].to_pylist(),
+            strict=True,
         )
-    writer.append("errors", (item.source_file, item.source_line, item.conversation_id, reason))
+        for agent, score, passed, fatal, flagged, first in cols:
+            self.conversations[agent] += 1
+            self.score_sum[agent] += score
+            self.score_min[agent] = min(score, self.score_min.get(agent, score))
+            self.passed[agent] += bool(passed)
+            self.fatal[agent] += bool(fatal)
+            self.flagged[agent] += bool(flagged)
+            if first is not None:
+                self.first_response[agent].append(first)
+        self.findings.update(tables["findings"]["agent_id"].to_pylist())
+        rr = tables["rule_results"]
+        for agent, rule, status in zip(
+            rr["agent_id"].to_pylist(),
+            rr["rule_id"].to_pylist(),
+            rr["status"].to_pylist(),
+            strict=True,
+        ):
+            self.applicable[(agent, rule)] += status != "na"  # every pair gets a row
+            if status != "na":
+                if status in ("violation", "flag"):
+                    self.violations[(agent, rule)] += 1
 
+    def tables(self, rules: Iterable[dict[str, Any]]) -> tuple[Any, Any]:
+        import pandas as pd
 
-def _write(
-    writer: DatasetWriter, result: ConversationResult, pack: RulePack, hide: Callable[[str], str]
-) -> None:
-    conv = result.conversation
-    cid, src, line = conv.conversation_id, conv.source_file, conv.source_line
-    times = result.response_times
-    writer.append(
-        "conversations",
-        (
-            cid,
-            conv.channel,
-            conv.agent_id,
-            conv.started_at.isoformat() if conv.started_at else None,
-            conv.started_at.date().isoformat() if conv.started_at else None,
-            len(conv.turns),
-            _duration(conv),
-            times[0] if times else None,
-            sum(times) / len(times) if times else None,
-            max(times) if times else None,
-            result.score,
-            result.fatal,
-            result.passed,
-            result.flagged,
-            sum(1 for f in result.findings if f.kind == "violation"),
-            pack.name,
-            pack.version,
-            src,
-            line,
-        ),
-    )
-    for i, turn in enumerate(conv.turns):
-        writer.append(
-            "turns",
-            (
-                cid,
-                i,
-                turn.speaker,
-                turn.agent_id,
-                turn.at_s,
-                turn.end_s,
-                hide(turn.text),
-                src,
-                line,
-            ),
+        from cs_qa.aggregate import conform, percentile, rule_meta
+
+        nan = float("nan")
+        rows = []
+        for agent in sorted(set(self.conversations) | set(self.findings)):
+            n = self.conversations.get(agent, 0)
+            firsts = pd.Series(self.first_response.get(agent, array("d")), dtype="float64")
+            rows.append(
+                {
+                    "agent_id": agent,
+                    "conversations": n,
+                    "mean_score": self.score_sum[agent] / n if n else nan,
+                    "min_score": self.score_min.get(agent, nan),
+                    "pass_rate": self.passed[agent] / n if n else nan,
+                    "fatal_count": self.fatal[agent],
+                    "flagged_count": self.flagged[agent],
+                    "findings": self.findings.get(agent, 0),
+                    "first_response_p50": percentile(firsts, 50),
+                    "first_response_p90": percentile(firsts, 90),
+                }
+            )
+        meta = rule_meta(list(rules))
+        rule_rows = []
+        for agent, rule in sorted(self.applicable):
+            applicable = self.applicable[(agent, rule)]
+            violations = self.violations.get((agent, rule), 0)
+            rule_rows.append(
+                {
+                    "agent_id": agent,
+                    "rule_id": rule,
+                    "title": meta.get(rule, {}).get("title", rule),
+                    "category": meta.get(rule, {}).get("category", ""),
+                    "applicable": applicable,
+                    "violations": violations,
+                    "rate": violations / applicable if applicable else nan,
+                }
+            )
+        return (
+            conform(pd.DataFrame(rows), "agents"),
+            conform(pd.DataFrame(rule_rows), "agent_rules"),
         )
-    for rr in result.rule_results:
-        writer.append(
-            "rule_results", (cid, conv.agent_id, rr.rule_id, rr.status, rr.deducted, src, line)
-        )
-    # Tables are ordered by (source_file, source_line, turn_index); rule order breaks ties.
-    ordered = sorted(result.findings, key=lambda f: (f.turn_index is None, f.turn_index or 0))
-    for f in ordered:
-        writer.append(
-            "findings",
-            (
-                cid,
-                f.agent_id,
-                f.rule_id,
-                f.title,
-                f.category,
-                f.kind,
-                f.deduct,
-                f.fatal,
-                f.turn_index,
-                f.speaker,
-                f.at_s,
-                hide(f.matched),
-                hide(f.detail),
-                hide(f.evidence),
-                src,
-                line,
-            ),
-        )
-
-
-def _duration(conv: Conversation) -> float | None:
-    if not conv.timed:
-        return None
-    starts = [t.at_s for t in conv.turns if t.at_s is not None]
-    ends = [t.end_s if t.end_s is not None else t.at_s for t in conv.turns]
-    return max(e for e in ends if e is not None) - min(starts)
-
-
-def _write_aggregates(writer: DatasetWriter, pack: RulePack) -> None:
-    import pyarrow.parquet as pq
-
-    from cs_qa.aggregate import agent_rules_table, agents_table
-
-    conversations = pq.read_table(
-        writer.path("conversations"),
-        columns=["agent_id", "score", "passed", "fatal", "flagged", "first_response_s"],
-    ).to_pandas()
-    findings = pq.read_table(writer.path("findings"), columns=["agent_id"]).to_pandas()
-    rule_results = pq.read_table(
-        writer.path("rule_results"), columns=["agent_id", "rule_id", "status"]
-    ).to_pandas()
-    writer.write_frame("agents", agents_table(conversations, findings))
-    writer.write_frame(
-        "agent_rules", agent_rules_table(rule_results, [r.describe() for r in pack.rules])
-    )
 
 
 def _describe_input(path: Path, name: str) -> dict[str, Any]:

@@ -25,31 +25,32 @@ class OutputExists(Exception):
 
 
 class TableWriter:
-    """Buffers rows of one table and writes them as row groups of one Parquet part."""
+    """Collects Arrow tables of one table and writes them as row groups of one part."""
 
     def __init__(self, directory: Path, schema: pa.Schema) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "part-00000.parquet"
         self.schema = schema
-        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
 
-    def append(self, row: tuple) -> None:
-        for column, value in zip(self.columns.values(), row, strict=True):
-            column.append(value)
-        self.rows += 1
-        if self.rows % ROW_GROUP == 0:
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+            self.rows += table.num_rows
+        if self.pending_rows >= ROW_GROUP:
             self.flush()
 
     def flush(self) -> None:
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        table = pa.table(self.columns, schema=self.schema)
-        if table.num_rows or self.rows == 0:
-            self._writer.write_table(table)
-        for column in self.columns.values():
-            column.clear()
+        if self.pending or self.rows == 0:
+            table = pa.concat_tables(self.pending) if self.pending else self.schema.empty_table()
+            self._writer.write_table(table, row_group_size=max(ROW_GROUP, table.num_rows))
+        self.pending, self.pending_rows = [], 0
 
     def close(self) -> None:
         self.flush()
@@ -73,8 +74,8 @@ class DatasetWriter:
             if name not in ("agents", "agent_rules")
         }
 
-    def append(self, table: str, row: tuple) -> None:
-        self.tables[table].append(row)
+    def write_table(self, table: str, rows: pa.Table) -> None:
+        self.tables[table].write(rows)
 
     def path(self, table: str) -> Path:
         return self.tmp / table

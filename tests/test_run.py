@@ -206,3 +206,35 @@ def test_score_a_folder_mixing_every_format_with_broken_files(tmp_path):
     assert scored_files == {name.replace("/", "_") for name in picks}
     assert summary.read == summary.scored + summary.rejected
     assert set(conversations.channel) == {"chat", "call"}
+
+
+def test_any_number_of_workers_gives_the_same_dataset(tmp_path, monkeypatch):
+    import shutil
+
+    import cs_qa.units
+
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    # a duplicate id across files, and a small chunk size so large files are split
+    (folder / "zz_dup.jsonl").write_text(
+        (SAMPLE / "chat_2026-11-16.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(cs_qa.units, "CHUNK_BYTES", 7000)
+    units = cs_qa.units.plan_units([(p, p.name) for p in sorted(folder.glob("chat_*.jsonl"))])
+    assert len(units) > 7 and any(u.first_line > 1 for u in units)
+    outs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        score_inputs([folder], load_pack(None), out, workers=workers)
+        outs[workers] = out
+    for name in TABLES:
+        one, two = table(outs[1], name), table(outs[2], name)
+        pd.testing.assert_frame_equal(one, two, check_dtype=True)
+    errors = table(outs[1], "errors")
+    assert list(errors.source_file) == ["in/zz_dup.jsonl"]
+    assert "first at in/chat_2026-11-16.jsonl:1" in errors.reason.iloc[0]
+    # line numbers inside split files are the true ones
+    conversations = table(outs[1], "conversations")
+    day = conversations[conversations.source_file == "in/chat_2026-11-16.jsonl"]
+    assert list(day.source_line) == list(range(1, len(day) + 1))

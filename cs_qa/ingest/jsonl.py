@@ -234,3 +234,32 @@ def _read_array(
             name, where, "invalid JSON: expected ',' or ']' in the array; rest of file skipped"
         )
         return
+
+
+def read_jsonl_range(
+    path: Path,
+    name: str,
+    mapping: ColumnMapping | None,
+    start: int,
+    end: int,
+    first_line: int,
+) -> Iterator[Conversation | Rejected]:
+    """The lines of a JSON Lines file between byte offsets `start` and `end` (both on
+    line boundaries), numbered from `first_line`: how a large file is split between
+    workers while reporting true line numbers."""
+    encoding = file_encoding(path, mapping.encoding if mapping else None)
+
+    def lines() -> Iterator[tuple[int, bytes]]:
+        with path.open("rb") as f:
+            f.seek(start)
+            line_no = first_line
+            position = start
+            while position < end:
+                raw = f.readline()
+                if not raw:
+                    return
+                yield line_no, raw
+                position += len(raw)
+                line_no += 1
+
+    yield from _read_lines(lines(), encoding, name, _canonical(name, mapping))
