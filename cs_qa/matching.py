@@ -123,12 +123,10 @@ class PreparedConversation:
         scan = self._scans.get(index)
         if scan is None:
             scan = self._scans[index] = self.matcher.scan(self.texts[index])
-        hits = [
-            Match(p, s, s + len(p))
-            for p, starts in scan.items()
-            if p in phrases.phrases
-            for s in starts
-        ]
+        if not scan:
+            return []
+        # Most turns match few phrases: intersect the found keys with the rule's set.
+        hits = [Match(p, s, s + len(p)) for p in scan.keys() & phrases.phrases for s in scan[p]]
         if not hits:
             return hits
         if phrases.exceptions:

@@ -11,12 +11,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import regex
+
 # A run of spaces with a CJK character (or CJK punctuation) on both sides.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 # Chat emoticon codes ([微笑], [OK]) and export placeholders ([数字x]) are not words.
 _CODES = re.compile(r"\[[^\[\]\s]{1,6}\]")
+# Everything that is not a letter or a digit (Unicode categories L and N).
+_NOT_SPOKEN = regex.compile(r"[^\p{L}\p{N}]+")
 # A character or a short word said again straight after itself: 嗯嗯, 好的好的.
 _REPEATS = re.compile(r"(.{1,4}?)\1+")
 
@@ -51,7 +55,13 @@ def bare(text: str, *, collapse: bool = False) -> str:
     symbols, emoji (~ ～ … ! ? 。 😊) and emoticon codes ([微笑]) are dropped; with
     `collapse`, a character or short word repeated straight after itself counts once
     (嗯嗯 -> 嗯, 好的好的 -> 好的)."""
-    kept = "".join(c for c in _CODES.sub("", text) if unicodedata.category(c)[0] in "LN")
+    return _bare(text, collapse)
+
+
+@lru_cache(maxsize=8192)
+def _bare(text: str, collapse: bool) -> str:
+    # Cached: the short-reply, repetition and speech-rate checks ask for the same turns.
+    kept = _NOT_SPOKEN.sub("", _CODES.sub("", text))
     return _REPEATS.sub(r"\1", kept) if collapse else kept
 
 
