@@ -50,10 +50,12 @@ def percentile(values: Iterable[float] | pd.Series, q: float) -> float:
 
     NaN when there is no value, so that "no timed conversation" never reads as 0 s.
     """
-    series = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").dropna()
-    if series.empty:
+    # numpy directly: a pandas quantile per agent cost seconds at the end of a big run
+    array = np.asarray(values, dtype="float64")
+    array = array[~np.isnan(array)]
+    if array.size == 0:
         return math.nan
-    return float(series.quantile(q / 100.0))
+    return float(np.percentile(array, q))
 
 
 def _agent_ids(series: pd.Series) -> pd.Series:

@@ -102,6 +102,7 @@ class PreparedConversation:
     texts: list[str] = field(init=False)
     _scans: dict[int, dict[str, list[int]]] = field(init=False, default_factory=dict)
     _cuts: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
+    _speakers: dict[str, list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.texts = [normalize(t.text) for t in self.conversation.turns]
@@ -115,7 +116,13 @@ class PreparedConversation:
         return self.conversation.channel
 
     def turn_indexes(self, speaker: str) -> list[int]:
-        return [i for i, t in enumerate(self.turns) if t.speaker == speaker]
+        """The turns of `speaker`, in order (computed once per speaker: every rule asks)."""
+        found = self._speakers.get(speaker)
+        if found is None:
+            found = self._speakers[speaker] = [
+                i for i, t in enumerate(self.turns) if t.speaker == speaker
+            ]
+        return found
 
     def find(self, index: int, phrases: PhraseSet) -> list[Match]:
         """Occurrences of `phrases` in turn `index`, less those an exception covers and,
