@@ -79,7 +79,27 @@ def score(
     workers: Annotated[
         int | None,
         typer.Option(
-            "--workers", "-w", min=1, help="Worker processes (default: the number of cores)."
+            "--workers",
+            "-w",
+            min=1,
+            help="Worker processes (default: the number of cores); with --engine dask, "
+            "those of the local cluster (ignored with --scheduler).",
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where to score: local (this machine) or dask (a Dask cluster; needs "
+            "pip install 'cs-qa\\[dask]').",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="With --engine dask: the scheduler's address (e.g. tcp://10.0.0.5:8786); "
+            "default: a local cluster of --workers processes.",
         ),
     ] = None,
     lang: Lang = "zh",
@@ -91,18 +111,36 @@ def score(
     Example (no header, JD export): cs-qa score chats.tsv --map conversation_id=0
     --map speaker=2 --map text=6 --speaker 0=customer --speaker 1=agent
 
-    The dataset is the same for any --workers: large JSON Lines files are split into
-    byte ranges and the results merged in input order.
+    Example (Dask cluster): cs-qa score /shared/chats --engine dask
+    --scheduler tcp://10.0.0.5:8786 --out out
 
-    Exit codes: 0 all scored; 3 some records rejected (listed in the errors table;
-    --strict makes it 1); 2 usage or rule-pack error; 1 failure.
+    The dataset is the same for any --workers and either --engine: large
+    JSON Lines files are split into byte ranges and the results merged in
+    input order. --engine dask scores the parts on a Dask cluster: the one at
+    --scheduler, or a local one of --workers processes, closed afterwards.
+    Its workers need cs-qa at this version and must read the inputs at the
+    same absolute path (shared storage); the rule pack is sent to them.
+
+    Exit codes: 0 all scored; 3 some records rejected (listed in the errors
+    table; --strict makes it 1); 2 usage or rule-pack error, an unknown
+    --engine, --scheduler without --engine dask, dask not installed, the
+    scheduler unreachable or without workers, workers on another cs-qa
+    version, or an input a worker cannot read; 1 failure.
     """
+    from cs_qa.dask_engine import EngineError  # imports no dask
     from cs_qa.report import load_dataset, render_run, render_team, team_summary
-    from cs_qa.run import default_workers, score_inputs
+    from cs_qa.run import ENGINES, default_workers, score_inputs
     from cs_qa.store import OutputExists
 
     check_lang(lang)
     err = common.err_console()
+    if engine not in ENGINES:
+        message = f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}"
+        err.print(message, style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    if scheduler is not None and engine != "dask":
+        err.print("--scheduler needs --engine dask", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
     pack = load_pack_or_exit(rules)
     mapping = common.mapping_from_options(map_, speaker, mapping_file)
     console = common.console()
@@ -111,6 +149,8 @@ def score(
         "mask": not no_mask,
         "overwrite": overwrite,
         "workers": workers or default_workers(),
+        "engine": engine,
+        "scheduler": scheduler,
     }
     try:
         if quiet:
@@ -145,6 +185,9 @@ def score(
                 summary = score_inputs(inputs, pack, out, progress=tick, **options)
     except (OutputExists, FileNotFoundError) as exc:
         err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    except EngineError as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     if not quiet:
         render_run(summary, console, lang=lang)

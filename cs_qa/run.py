@@ -13,8 +13,9 @@ import hashlib
 import os
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from cs_qa.store import DatasetWriter
 from cs_qa.units import UnitResult, WorkUnit, plan_units, score_unit
 
 Progress = Callable[[int, int, int, int], None]  # (units done, units, read, rejected)
+ENGINES = ("local", "dask")  # where units are scored: this machine, or a Dask cluster
 
 
 @dataclass
@@ -61,19 +63,35 @@ def score_inputs(
     overwrite: bool = False,
     progress: Progress | None = None,
     workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> RunSummary:
     """Score every conversation in `inputs` with `pack` and write the dataset to `out`.
-    The dataset is the same for any number of `workers`."""
+    The dataset is the same for any number of `workers` and either `engine`:
+
+    - "local": in this process, or a pool of `workers` processes (`run_units`);
+    - "dask": on the Dask cluster at `scheduler`, or a LocalCluster of `workers`
+      processes when None (cs_qa.dask_engine; raises its EngineError when dask is
+      missing or the cluster unusable).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
+    if scheduler is not None and engine != "dask":
+        raise ValueError("a scheduler address needs the dask engine")
     started = datetime.now(UTC)
     files = discover(inputs)
     units = plan_units(files, mapping=mapping)
     writer = DatasetWriter(out, overwrite=overwrite)
     merger = Merger(writer, pack, RunSummary(out=out))
     try:
-        for done, result in enumerate(run_units(units, pack, mapping, mask, workers), 1):
-            merger.add(result)
-            if progress is not None:
-                progress(done, len(units), merger.summary.read, merger.summary.rejected)
+        # closing(): an engine's cluster or pool is shut down even when merging fails
+        with closing(
+            _engine_results(engine, scheduler, units, pack, mapping, mask, workers)
+        ) as results:
+            for done, result in enumerate(results, 1):
+                merger.add(result)
+                if progress is not None:
+                    progress(done, len(units), merger.summary.read, merger.summary.rejected)
         summary = merger.finish()
         summary.manifest = {
             "tool": "cs-qa",
@@ -96,6 +114,24 @@ def score_inputs(
         writer.abort()
         raise
     return summary
+
+
+def _engine_results(
+    engine: str,
+    scheduler: str | None,
+    units: Sequence[WorkUnit],
+    pack: RulePack,
+    mapping: ColumnMapping | None,
+    mask: bool,
+    workers: int,
+) -> Generator[UnitResult, None, None]:
+    """The unit results of `engine`, in unit order (closing this closes the engine)."""
+    if engine == "dask":
+        from cs_qa.dask_engine import run_units_dask  # dask is optional and slow to import
+
+        yield from run_units_dask(units, pack, mapping, mask, scheduler=scheduler, workers=workers)
+    else:
+        yield from run_units(units, pack, mapping, mask, workers)
 
 
 def run_units(
