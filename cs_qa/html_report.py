@@ -361,11 +361,7 @@ def svg_category_bars(rows: Sequence[CategoryRow], *, label: str, lang: str) -> 
     )
     for i, row in enumerate(rows):
         y0 = top + band * i
-        worse = (
-            not math.isnan(row.per_conversation)
-            and not math.isnan(row.team_per_conversation)
-            and row.per_conversation > row.team_per_conversation
-        )
+        worse = _above(row.per_conversation, row.team_per_conversation)
         parts.append(
             f'<text x="{left - 8}" y="{y0 + 17}" text-anchor="end" '
             f'fill="{TARGET_COLOUR if worse else "#1f2933"}">{esc(row.category or MISSING)}'
@@ -589,11 +585,7 @@ def _categories(rows: Sequence[CategoryRow], lang: str) -> str:
     )
     body = []
     for row in rows:
-        worse = (
-            not math.isnan(row.per_conversation)
-            and not math.isnan(row.team_per_conversation)
-            and row.per_conversation > row.team_per_conversation
-        )
+        worse = _above(row.per_conversation, row.team_per_conversation)
         body.append(
             f"<tr><td>{esc(row.category or MISSING)}</td>"
             f'<td class="num">{row.violations}</td>'
@@ -607,6 +599,11 @@ def _categories(rows: Sequence[CategoryRow], lang: str) -> str:
         f'<table class="data categories"><thead><tr><th>{esc(t("category", lang))}</th>{head}'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def _above(value: float, team: float) -> bool:
+    """Worse than the team: both known and the agent's figure higher."""
+    return not math.isnan(value) and not math.isnan(team) and value > team
 
 
 def _ratio(value: float) -> str:
@@ -623,11 +620,7 @@ def _scorecard_rules(rules: Sequence[ScorecardRule], lang: str) -> str:
     body = []
     for rule in rules:
         goal_cell, missed = _rule_cells(rule.rate, rule.target, lang)
-        worse = (
-            not math.isnan(rule.rate)
-            and not math.isnan(rule.team_rate)
-            and rule.rate > rule.team_rate
-        )
+        worse = _above(rule.rate, rule.team_rate)
         body.append(
             f"<tr{_ROW_BAD if missed else ''}>"
             f"<td>{esc(rule_title(rule.title, rule.title_en, lang))} "
