@@ -27,7 +27,6 @@ the engine runs, so `cs-qa --help` stays fast.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import os
@@ -91,7 +90,7 @@ def run_units_dask(
             return
         threads = sum(client.nthreads().values())
         window = max(1, window or 2 * threads)
-        payload = pickle.dumps(_shippable(pack), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
         token = hashlib.sha256(payload).hexdigest()
         # The bytes on every worker, sent once (tasks refer to them by key).
         [shipped] = client.scatter([payload], broadcast=True, hash=False)
@@ -255,16 +254,6 @@ def _unpickled(token: str, payload: bytes) -> RulePack:
             while len(_PACKS) > 4:
                 _PACKS.popitem(last=False)
         return pack
-
-
-def _shippable(pack: RulePack) -> RulePack:
-    """The pack as sent to workers: a shallow copy without the jieba tokenizer a driver
-    may have built (it holds a lock, cannot be pickled, and each worker builds its own
-    on first use)."""
-    matcher = copy.copy(pack.matcher)
-    if getattr(matcher, "_tokenizer", None) is not None:
-        matcher._tokenizer = None
-    return dataclasses.replace(pack, matcher=matcher)
 
 
 def _remote(unit: WorkUnit) -> WorkUnit:

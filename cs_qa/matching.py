@@ -78,6 +78,11 @@ class Matcher:
             cuts.add(pos)
         return frozenset(cuts)
 
+    def __getstate__(self) -> dict[str, object]:
+        # A built jieba tokenizer holds a lock and cannot be pickled; a process that
+        # receives the matcher builds its own on first use.
+        return {**self.__dict__, "_tokenizer": None}
+
     @property
     def tokenizer(self):  # type: ignore[no-untyped-def]
         if self._tokenizer is None:
