@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 import ahocorasick
 
+from cs_qa.latency import Response, responses
 from cs_qa.model import Conversation, Turn
 from cs_qa.normalize import normalize
 
@@ -98,49 +98,74 @@ class Matcher:
         return self._tokenizer
 
 
-@dataclass
 class PreparedConversation:
-    """A conversation with normalised text and lazily computed matches and words."""
+    """A conversation with its turns normalised and scanned once, and lazily computed
+    word boundaries, speaker turn lists and response times shared by every rule."""
 
-    conversation: Conversation
-    matcher: Matcher
-    texts: list[str] = field(init=False)
-    _scans: dict[int, dict[str, list[int]]] = field(init=False, default_factory=dict)
-    _cuts: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
-    _speakers: dict[str, list[int]] = field(init=False, default_factory=dict)
+    __slots__ = (
+        "_cuts",
+        "_responses",
+        "_scans",
+        "_speakers",
+        "conversation",
+        "matcher",
+        "present",
+        "texts",
+        "timed",
+    )  # fmt: skip
 
-    def __post_init__(self) -> None:
-        self.texts = [normalize(t.text) for t in self.conversation.turns]
+    def __init__(self, conversation: Conversation, matcher: Matcher) -> None:
+        self.conversation = conversation
+        self.matcher = matcher
+        self.texts = [normalize(t.text) for t in conversation.turns]
+        scan = matcher.scan
+        # Every rule reads most turns: scan them all now, and keep the union of what was
+        # found so a rule whose phrases occur nowhere is decided without a turn loop.
+        self._scans = [scan(text) for text in self.texts]
+        present: set[str] = set()
+        for found in self._scans:
+            present.update(found)
+        self.present = present
+        self._cuts: dict[int, frozenset[int]] = {}
+        self._speakers: dict[str, list[int]] = {}
+        self._responses: list[Response] | bool | None = False  # False: not computed yet
+        self.timed = conversation.timed
 
     @property
     def turns(self) -> list[Turn]:
         return self.conversation.turns
 
-    @cached_property
+    @property
     def channel(self) -> str:
         return self.conversation.channel
+
+    def responses(self) -> list[Response] | None:
+        """`cs_qa.latency.responses` of the conversation, computed once."""
+        if self._responses is False:
+            self._responses = responses(self.conversation)
+        return self._responses  # type: ignore[return-value]
+
+    def mentions(self, phrases: PhraseSet) -> bool:
+        """Whether any phrase of `phrases` occurs anywhere in the conversation (before
+        exceptions and word boundaries): when not, `find` is empty on every turn."""
+        return not phrases.phrases.isdisjoint(self.present)
 
     def turn_indexes(self, speaker: str) -> list[int]:
         """The turns of `speaker`, in order (computed once per speaker: every rule asks)."""
         found = self._speakers.get(speaker)
         if found is None:
             found = self._speakers[speaker] = [
-                i for i, t in enumerate(self.turns) if t.speaker == speaker
+                i for i, t in enumerate(self.conversation.turns) if t.speaker == speaker
             ]
         return found
 
     def find(self, index: int, phrases: PhraseSet) -> list[Match]:
         """Occurrences of `phrases` in turn `index`, less those an exception covers and,
         in word mode, those that do not start and end on a word boundary."""
-        scan = self._scans.get(index)
-        if scan is None:
-            scan = self._scans[index] = self.matcher.scan(self.texts[index])
-        if not scan:
+        scan = self._scans[index]
+        if not scan or phrases.phrases.isdisjoint(scan):
             return []
-        # Most turns match few phrases: intersect the found keys with the rule's set.
         hits = [Match(p, s, s + len(p)) for p in scan.keys() & phrases.phrases for s in scan[p]]
-        if not hits:
-            return hits
         if phrases.exceptions:
             covers = [
                 (s, s + len(p))
@@ -159,14 +184,14 @@ class PreparedConversation:
 
     def spans(self, index: int, phrases: PhraseSet) -> list[tuple[int, int]]:
         """Where the phrases of `phrases` occur in turn `index` (no exceptions applied)."""
-        scan = self._scans.get(index)
-        if scan is None:
-            scan = self._scans[index] = self.matcher.scan(self.texts[index])
+        scan = self._scans[index]
         return [
             (s, s + len(p)) for p in phrases.phrases | phrases.exceptions for s in scan.get(p, [])
         ]
 
     def first_match(self, indexes: Sequence[int], phrases: PhraseSet) -> tuple[int, Match] | None:
+        if phrases.phrases.isdisjoint(self.present):
+            return None
         for i in indexes:
             found = self.find(i, phrases)
             if found:

@@ -287,37 +287,79 @@ class _AgentCounters:
         self.violations: Counter[tuple[str, str]] = Counter()
 
     def add(self, tables: dict[str, pa.Table]) -> None:
+        # Grouped in Arrow per unit; only one row per agent (and agent x rule) per unit
+        # reaches Python.
         conv = tables["conversations"]
-        cols = zip(
-            conv["agent_id"].to_pylist(),
-            conv["score"].to_pylist(),
-            conv["passed"].to_pylist(),
-            conv["fatal"].to_pylist(),
-            conv["flagged"].to_pylist(),
-            conv["first_response_s"].to_pylist(),
-            strict=True,
+        flags = {c: pc.cast(conv[c], pa.int64()) for c in ("passed", "fatal", "flagged")}
+        per_agent = (
+            pa.table({"agent_id": conv["agent_id"], "score": conv["score"], **flags})
+            .group_by("agent_id", use_threads=False)
+            .aggregate(
+                [
+                    ("score", "count"),
+                    ("score", "sum"),
+                    ("score", "min"),
+                    ("passed", "sum"),
+                    ("fatal", "sum"),
+                    ("flagged", "sum"),
+                ]
+            )
         )
-        for agent, score, passed, fatal, flagged, first in cols:
-            self.conversations[agent] += 1
-            self.score_sum[agent] += score
-            self.score_min[agent] = min(score, self.score_min.get(agent, score))
-            self.passed[agent] += bool(passed)
-            self.fatal[agent] += bool(fatal)
-            self.flagged[agent] += bool(flagged)
-            if first is not None:
-                self.first_response[agent].append(first)
-        self.findings.update(tables["findings"]["agent_id"].to_pylist())
-        rr = tables["rule_results"]
-        for agent, rule, status in zip(
-            rr["agent_id"].to_pylist(),
-            rr["rule_id"].to_pylist(),
-            rr["status"].to_pylist(),
-            strict=True,
+        columns = ("agent_id", "score_count", "score_sum", "score_min")
+        columns += ("passed_sum", "fatal_sum", "flagged_sum")
+        for agent, n, total, low, passed, fatal, flagged in zip(
+            *(per_agent[c].to_pylist() for c in columns), strict=True
         ):
-            self.applicable[(agent, rule)] += status != "na"  # every pair gets a row
-            if status != "na":
-                if status in ("violation", "flag"):
-                    self.violations[(agent, rule)] += 1
+            self.conversations[agent] += n
+            self.score_sum[agent] += total
+            self.score_min[agent] = min(low, self.score_min.get(agent, low))
+            self.passed[agent] += passed
+            self.fatal[agent] += fatal
+            self.flagged[agent] += flagged
+        timed = conv.filter(pc.is_valid(conv["first_response_s"]))
+        if timed.num_rows:
+            order = pc.sort_indices(timed["agent_id"])  # stable: values keep file order
+            agents = timed["agent_id"].take(order).to_pylist()
+            values = timed["first_response_s"].take(order).to_numpy()
+            begin = 0
+            for end in range(1, len(agents) + 1):
+                if end == len(agents) or agents[end] != agents[begin]:
+                    self.first_response[agents[begin]].extend(values[begin:end].tolist())
+                    begin = end
+        found = tables["findings"]
+        if found.num_rows:
+            counts = found.group_by("agent_id", use_threads=False).aggregate(
+                [("agent_id", "count")]
+            )
+            agents, numbers = counts["agent_id"].to_pylist(), counts["agent_id_count"].to_pylist()
+            self.findings.update(dict(zip(agents, numbers, strict=True)))
+        rr = tables["rule_results"]
+        if rr.num_rows:
+            status = rr["status"]
+            per_rule = (
+                pa.table(
+                    {
+                        "agent_id": rr["agent_id"],
+                        "rule_id": rr["rule_id"],
+                        "applicable": pc.cast(pc.not_equal(status, "na"), pa.int64()),
+                        "violated": pc.cast(
+                            pc.is_in(status, value_set=pa.array(["violation", "flag"])), pa.int64()
+                        ),
+                    }
+                )
+                .group_by(["agent_id", "rule_id"], use_threads=False)
+                .aggregate([("applicable", "sum"), ("violated", "sum")])
+            )
+            for agent, rule, applicable, violated in zip(
+                per_rule["agent_id"].to_pylist(),
+                per_rule["rule_id"].to_pylist(),
+                per_rule["applicable_sum"].to_pylist(),
+                per_rule["violated_sum"].to_pylist(),
+                strict=True,
+            ):
+                self.applicable[(agent, rule)] += applicable  # every pair gets a row
+                if violated:
+                    self.violations[(agent, rule)] += violated
 
     def tables(self, rules: Iterable[dict[str, Any]]) -> tuple[Any, Any]:
         import pandas as pd

@@ -7,7 +7,6 @@ for review without deducting. Pure: no files, no clock, no terminal.
 
 from __future__ import annotations
 
-from cs_qa.latency import responses
 from cs_qa.matching import PreparedConversation
 from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleResult
 from cs_qa.pack import Rule, RulePack
@@ -43,7 +42,7 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
             total += deducted
             results.append(RuleResult(rule.id, "violation", deducted))
     final = 0.0 if fatal else max(0.0, pack.base - total)
-    measured = responses(conversation) or []
+    measured = prepared.responses() or []
     return ConversationResult(
         conversation=conversation,
         score=final,

@@ -10,10 +10,11 @@ the engine or the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from cs_qa.ingest import read_file
@@ -121,106 +122,158 @@ def _keep(text: str) -> str:
     return text
 
 
-@dataclass
 class Rows:
-    """Rows of the row tables, filled conversation by conversation and turned into
-    columns once per unit (zip(*rows) is far cheaper than appending value by value)."""
+    """The row tables of one unit, filled conversation by conversation as columns.
 
-    rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in ROW_TABLES})
+    Columns repeated on every child row (conversation id, agent, source file and line of
+    turns, rule results and findings) are stored once per conversation and spread with
+    one Arrow `take` per unit; rule ids are the pack's, tiled. Appending to a few lists
+    per conversation instead of building a tuple per row is most of what keeps output
+    cheap next to scoring.
+    """
 
-    def _append(self, table: str, row: tuple) -> None:
-        self.rows[table].append(row)
+    CONVERSATION_COLUMNS = TABLES["conversations"].names
+    TURN_OWN = ("speaker", "agent_id", "at_s", "end_s", "text")
+    FINDING_OWN = (
+        "agent_id", "rule_id", "title", "category", "kind", "deduct", "fatal",
+        "turn_index", "speaker", "at_s", "matched", "detail", "evidence",
+    )  # fmt: skip
 
-    def tables(self) -> dict[str, pa.Table]:
-        out = {}
-        for name, rows in self.rows.items():
-            schema = TABLES[name]
-            if not rows:
-                out[name] = schema.empty_table()
-                continue
-            transposed = zip(*rows, strict=True)  # every row has one value per column
-            columns = [
-                pa.array(column, type=f.type) for column, f in zip(transposed, schema, strict=True)
-            ]
-            out[name] = pa.Table.from_arrays(columns, schema=schema)
-        return out
+    def __init__(self) -> None:
+        self.conv: dict[str, list] = {c: [] for c in self.CONVERSATION_COLUMNS}
+        self.turn_counts: list[int] = []
+        self.turns: dict[str, list] = {c: [] for c in self.TURN_OWN}
+        self.rule_ids: list[str] | None = None
+        self.statuses: list[str] = []
+        self.deducted: list[float] = []
+        self.finding_owner: list[int] = []
+        self.findings: dict[str, list] = {c: [] for c in self.FINDING_OWN}
+        self.errors: dict[str, list] = {c: [] for c in TABLES["errors"].names}
 
     def reject(self, item: Rejected, hide: Callable[[str], str]) -> None:
-        self._append(
-            "errors", (item.source_file, item.source_line, item.conversation_id, hide(item.reason))
-        )
+        for column, value in zip(
+            self.errors,
+            (item.source_file, item.source_line, item.conversation_id, hide(item.reason)),
+            strict=True,
+        ):
+            self.errors[column].append(value)
 
     def add(self, result: ConversationResult, pack: RulePack, hide: Callable[[str], str]) -> None:
         conv = result.conversation
-        cid, src, line = conv.conversation_id, conv.source_file, conv.source_line
         times = result.response_times
-        self._append(
-            "conversations",
-            (
-                cid,
-                conv.channel,
-                conv.agent_id,
-                conv.started_at.isoformat() if conv.started_at else None,
-                conv.started_at.date().isoformat() if conv.started_at else None,
-                len(conv.turns),
-                duration(conv),
-                times[0] if times else None,
-                sum(times) / len(times) if times else None,
-                max(times) if times else None,
-                result.score,
-                result.fatal,
-                result.passed,
-                result.flagged,
-                sum(1 for f in result.findings if f.kind == "violation"),
-                pack.name,
-                pack.version,
-                src,
-                line,
-            ),
+        started = conv.started_at
+        row = (
+            conv.conversation_id,
+            conv.channel,
+            conv.agent_id,
+            started.isoformat() if started else None,
+            started.date().isoformat() if started else None,
+            len(conv.turns),
+            duration(conv),
+            times[0] if times else None,
+            sum(times) / len(times) if times else None,
+            max(times) if times else None,
+            result.score,
+            result.fatal,
+            result.passed,
+            result.flagged,
+            sum(1 for f in result.findings if f.kind == "violation"),
+            pack.name,
+            pack.version,
+            conv.source_file,
+            conv.source_line,
         )
-        for i, turn in enumerate(conv.turns):
-            self._append(
-                "turns",
-                (
-                    cid,
-                    i,
-                    turn.speaker,
-                    turn.agent_id,
-                    turn.at_s,
-                    turn.end_s,
-                    hide(turn.text),
-                    src,
-                    line,
-                ),
-            )
-        for rr in result.rule_results:
-            self._append(
-                "rule_results", (cid, conv.agent_id, rr.rule_id, rr.status, rr.deducted, src, line)
-            )
+        for column, value in zip(self.conv.values(), row, strict=True):
+            column.append(value)
+        owner = len(self.turn_counts)
+        self.turn_counts.append(len(conv.turns))
+        turns = conv.turns
+        own = self.turns
+        own["speaker"].extend([t.speaker for t in turns])
+        own["agent_id"].extend([t.agent_id for t in turns])
+        own["at_s"].extend([t.at_s for t in turns])
+        own["end_s"].extend([t.end_s for t in turns])
+        own["text"].extend([hide(t.text) for t in turns])
+        if self.rule_ids is None:
+            self.rule_ids = [rr.rule_id for rr in result.rule_results]
+        self.statuses.extend([rr.status for rr in result.rule_results])
+        self.deducted.extend([rr.deducted for rr in result.rule_results])
         # Tables are ordered by (source_file, source_line, turn_index); rule order breaks ties.
         ordered = sorted(result.findings, key=lambda f: (f.turn_index is None, f.turn_index or 0))
+        found = self.findings
         for f in ordered:
-            self._append(
-                "findings",
-                (
-                    cid,
-                    f.agent_id,
-                    f.rule_id,
-                    f.title,
-                    f.category,
-                    f.kind,
-                    f.deduct,
-                    f.fatal,
-                    f.turn_index,
-                    f.speaker,
-                    f.at_s,
-                    hide(f.matched),
-                    hide(f.detail),
-                    hide(f.evidence),
-                    src,
-                    line,
+            self.finding_owner.append(owner)
+            found["agent_id"].append(f.agent_id)
+            found["rule_id"].append(f.rule_id)
+            found["title"].append(f.title)
+            found["category"].append(f.category)
+            found["kind"].append(f.kind)
+            found["deduct"].append(f.deduct)
+            found["fatal"].append(f.fatal)
+            found["turn_index"].append(f.turn_index)
+            found["speaker"].append(f.speaker)
+            found["at_s"].append(f.at_s)
+            found["matched"].append(hide(f.matched))
+            found["detail"].append(hide(f.detail))
+            found["evidence"].append(hide(f.evidence))
+
+    def tables(self) -> dict[str, pa.Table]:
+        conversations = _table("conversations", self.conv)
+        counts = np.asarray(self.turn_counts, dtype=np.int64)
+        owners = np.repeat(np.arange(len(counts)), counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        turn_index = np.arange(len(owners)) - starts
+        rules = len(self.rule_ids or ())
+        per_rule = np.repeat(np.arange(len(counts)), rules)
+        return {
+            "conversations": conversations,
+            "turns": _table(
+                "turns",
+                {**self.turns, "turn_index": turn_index},
+                _spread(conversations, owners, ("conversation_id", "source_file", "source_line")),
+            ),
+            "rule_results": _table(
+                "rule_results",
+                {
+                    "rule_id": (self.rule_ids or []) * len(counts),
+                    "status": self.statuses,
+                    "deducted": self.deducted,
+                },
+                _spread(
+                    conversations,
+                    per_rule,
+                    ("conversation_id", "agent_id", "source_file", "source_line"),
                 ),
-            )
+            ),
+            "findings": _table(
+                "findings",
+                self.findings,
+                _spread(
+                    conversations,
+                    np.asarray(self.finding_owner, dtype=np.int64),
+                    ("conversation_id", "source_file", "source_line"),
+                ),
+            ),
+            "errors": _table("errors", self.errors),
+        }
+
+
+def _spread(
+    conversations: pa.Table, owners: np.ndarray, columns: Sequence[str]
+) -> dict[str, pa.Array]:
+    """Columns of `conversations` repeated for each child row (its owner's row index)."""
+    index = pa.array(owners, type=pa.int64())
+    return {c: conversations[c].take(index) for c in columns}
+
+
+def _table(name: str, columns: dict, spread: dict[str, pa.Array] | None = None) -> pa.Table:
+    schema = TABLES[name]
+    spread = spread or {}
+    arrays = [
+        spread[f.name] if f.name in spread else pa.array(columns[f.name], type=f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def duration(conv: Conversation) -> float | None:

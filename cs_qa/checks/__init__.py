@@ -74,7 +74,7 @@ class Window(BaseModel):
             return indexes[: self.agent_turns]
         if self.last_agent_turns:
             return indexes[-self.last_agent_turns :]
-        if not conv.conversation.timed:
+        if not conv.timed:
             return None
         limit = self.seconds or 0.0
         return [i for i in indexes if (conv.turns[i].at_s or 0.0) <= limit]

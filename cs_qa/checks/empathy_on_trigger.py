@@ -33,6 +33,8 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
     params: Params = rule.params  # type: ignore[assignment]
     triggers = rule.phrases("triggers")
     empathy = rule.phrases("phrases")
+    if not conv.mentions(triggers):
+        return None
     replies = conv.turn_indexes(rule.speaker)
     occasions = 0
     hits: list[Hit] = []

@@ -28,6 +28,8 @@ def forbidden_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
     """
     phrases = rule.phrases("phrases")
     hits: list[Hit] = []
+    if not conv.mentions(phrases):
+        return hits
     for i in conv.turn_indexes(rule.speaker):
         found = conv.find(i, phrases)
         if found:

@@ -36,9 +36,11 @@ def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     conversation has no timestamps.
     """
     params: Params = rule.params  # type: ignore[assignment]
-    if not conv.conversation.timed:
+    if not conv.timed:
         return None
     holds, thanks = rule.phrases("phrases"), rule.phrases("return_phrases")
+    if not conv.mentions(holds):
+        return None
     mine = conv.turn_indexes(rule.speaker)
     hits: list[Hit] = []
     held = False

@@ -36,6 +36,8 @@ def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     params: Params = rule.params  # type: ignore[assignment]
     indexes = conv.turn_indexes(rule.speaker)
     keys = {i: bare(conv.texts[i]) for i in indexes}
+    if len(set(keys.values())) == len(keys):
+        return []  # nothing said twice: the common case, decided without counting
     totals = Counter(keys.values())
     seen: Counter[str] = Counter()
     hits: list[Hit] = []

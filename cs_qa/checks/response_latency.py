@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, register
-from cs_qa.latency import never_answered, responses
+from cs_qa.latency import never_answered
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
     message needs no reply. `na` without timestamps.
     """
     params: Params = rule.params  # type: ignore[assignment]
-    measured = responses(conv.conversation)
+    measured = conv.responses()
     if measured is None:
         return None
     hits: list[Hit] = []

@@ -77,6 +77,8 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """
     params: Params = rule.params  # type: ignore[assignment]
     trigger = rule.phrases("trigger")
+    if not conv.mentions(trigger):
+        return None
     steps = [rule.phrases(f"steps.{k}") for k in range(len(params.steps))]
     replies = conv.turn_indexes(rule.speaker)
     occasions = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cs_qa.checks import CheckParams, PhraseList, register
@@ -9,7 +10,7 @@ from cs_qa.model import Hit
 from cs_qa.normalize import bare
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
+    from cs_qa.matching import PhraseSet, PreparedConversation
     from cs_qa.pack import Rule
 
 
@@ -28,16 +29,19 @@ def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     is listening (a backchannel), not a reply, and does not count. Never `na`: a
     conversation without such a turn passes.
     """
-    replies = {bare(p, collapse=True) for p in rule.phrases("replies").phrases}
-    replies.discard("")
+    replies = _bare_replies(rule.phrases("replies"))
     hits: list[Hit] = []
     for i in conv.turn_indexes(rule.speaker):
-        if _backchannel(conv, i):
-            continue
         said = bare(conv.texts[i], collapse=True)
-        if said in replies:
+        if said in replies and not _backchannel(conv, i):
             hits.append(Hit(i, said, f"bare reply 「{said}」"))
     return hits
+
+
+@lru_cache(maxsize=32)
+def _bare_replies(replies: PhraseSet) -> frozenset[str]:
+    # Once per rule, not once per conversation.
+    return frozenset(b for b in (bare(p, collapse=True) for p in replies.phrases) if b)
 
 
 def _backchannel(conv: PreparedConversation, index: int) -> bool:

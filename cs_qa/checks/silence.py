@@ -31,7 +31,7 @@ def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     announced hold, left to the `hold` check. `na` without timestamps.
     """
     params: Params = rule.params  # type: ignore[assignment]
-    if not conv.conversation.timed:
+    if not conv.timed:
         return None
     announced = rule.phrases("hold_phrases")
     hits: list[Hit] = []
@@ -39,8 +39,9 @@ def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     for i, turn in enumerate(conv.turns):
         if last is not None:
             gap = round((turn.at_s or 0.0) - ended(conv, last), 3)
-            on_hold = conv.turns[last].speaker == rule.speaker and conv.find(last, announced)
-            if gap > params.limit_seconds and not on_hold:
+            if gap > params.limit_seconds and not (
+                conv.turns[last].speaker == rule.speaker and conv.find(last, announced)
+            ):
                 hits.append(
                     Hit(i, seconds(gap), f"{gap:g} s of silence (limit {params.limit_seconds:g} s)")
                 )

@@ -161,14 +161,19 @@ def build_conversation(
     turns: list[Turn] = []
     stamps: list[datetime | None] = []
     mode: str | None = None  # "ts" or "start": one conversation uses one kind of time
+    # The `is None` tests below only skip calls on the common path (a field absent);
+    # every present value still goes through the same validation.
     for i, raw in enumerate(raw_turns):
         speaker = resolve_speaker(raw.speaker, speakers)
         if speaker is None:
             if is_blank(raw.speaker):
                 raise RecordError("no speaker", i)
             raise RecordError(f"unknown speaker {str(raw.speaker).strip()!r}", i)
-        text = _text(raw.text, i)
-        has_ts, has_start = not is_blank(raw.ts), not is_blank(raw.start)
+        text = raw.text
+        if type(text) is not str or not text or text.isspace():
+            text = _text(text, i)
+        has_ts = raw.ts is not None and not is_blank(raw.ts)
+        has_start = raw.start is not None and not is_blank(raw.start)
         if has_ts and has_start:
             raise RecordError("has both ts and start; give one kind of time", i)
         kind = "ts" if has_ts else "start" if has_start else None
@@ -179,14 +184,18 @@ def build_conversation(
                 )
             mode = kind
         at_s = parse_seconds(raw.start, "start", i) if has_start else None
-        end_s = parse_seconds(raw.end, "end", i)
+        end_s = parse_seconds(raw.end, "end", i) if raw.end is not None else None
         if end_s is not None:
             if at_s is None:
                 raise RecordError("end without start", i)
             if end_s < at_s:
                 raise RecordError(f"end {end_s:g} is before start {at_s:g}", i)
         stamps.append(parse_timestamp(raw.ts, "timestamp", i) if has_ts else None)
-        own_agent = clean_id(raw.agent_id, "agent_id", i) if speaker == "agent" else None
+        own_agent = (
+            clean_id(raw.agent_id, "agent_id", i)
+            if speaker == "agent" and raw.agent_id is not None
+            else None
+        )
         turns.append(Turn(speaker, text, at_s, end_s, own_agent))  # type: ignore[arg-type]
 
     notes: list[str] = []

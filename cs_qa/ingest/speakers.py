@@ -42,6 +42,10 @@ def resolve_speaker(raw: object, overrides: Mapping[str, str] | None = None) -> 
     `overrides` keys are trimmed and lower-case (as `ColumnMapping` stores them), so `0`,
     `"0"` and `" 0 "` all hit `0=customer`.
     """
+    if not overrides and raw.__class__ is str:
+        found = SPEAKER_ALIASES.get(raw)  # the common case: an exact label such as agent
+        if found is not None:
+            return found
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, float) and raw.is_integer():
