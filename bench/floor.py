@@ -3,11 +3,12 @@
 
     .venv/bin/python bench/floor.py FILE.jsonl ... [--procs 2]
 
-Read every line, parse it (orjson), normalise every turn's text (cs_qa.normalize) and
-scan it with the default pack's own Aho-Corasick automaton (`RulePack.matcher.scan`).
-No rules are evaluated and nothing is written. The files are shared between `--procs`
-forked processes (largest first, each to the least loaded process). Prints one JSON
-object: conversations, turns, hits (phrase occurrences), bytes and seconds.
+Read every line, parse it (orjson), normalise every turn's text (cs_qa.normalize's
+`normalize_all`, a conversation at a time, as cs-qa does) and scan it with the default
+pack's own Aho-Corasick automaton (`RulePack.matcher.scan`). No rules are evaluated and
+nothing is written. The files are shared between `--procs` forked processes (largest
+first, each to the least loaded process). Prints one JSON object: conversations, turns,
+hits (phrase occurrences), bytes and seconds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from cs_qa.normalize import normalize
+from cs_qa.normalize import normalize_all
 from cs_qa.pack import RulePack, load_pack
 
 _PACK: RulePack | None = None  # loaded once in the parent, inherited by the forked workers
@@ -40,9 +41,10 @@ def scan_files(paths: list[str]) -> tuple[int, int, int, int]:
                     continue
                 record = orjson.loads(raw)
                 conversations += 1
-                for turn in record["turns"]:
-                    turns += 1
-                    for starts in scan(normalize(turn["text"])).values():
+                texts = normalize_all([turn["text"] for turn in record["turns"]])
+                turns += len(texts)
+                for text in texts:
+                    for starts in scan(text).values():
                         hits += len(starts)
     return conversations, turns, hits, size
 

@@ -12,8 +12,8 @@ the local engine's.
   once to every worker and unpickled once per worker process. Workers need neither the
   pack file nor the parents it `extends:`, and cannot score with another version of it;
   they need cs-qa itself, at the driver's version (checked on connect). The pack travels
-  as bytes because a pack in use is not picklable (its matcher's jieba tokenizer holds
-  a lock), and Dask may copy scattered data from one worker to another at any time.
+  as bytes (its matcher leaves its word segmenter behind and builds one per process),
+  and Dask may copy scattered data from one worker to another at any time.
 - Input files are read by the workers at the driver's absolute path: on a real cluster
   they must be on storage every worker sees at the same path. A worker that cannot see a
   file, or sees one of another size, fails the run (`InputNotOnWorker`) instead of

@@ -7,13 +7,12 @@ agent's last message is ignored (a closing 谢谢 needs no reply).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cs_qa.model import Conversation
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
     customer_index: int  # first customer turn of the block
     agent_index: int  # the agent turn that answered it
     seconds: float

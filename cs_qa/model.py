@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Speaker = Literal["agent", "customer", "system"]
 Channel = Literal["chat", "call"]
@@ -94,8 +94,8 @@ class Finding:
     evidence: str
 
 
-@dataclass(slots=True)
-class RuleResult:
+class RuleResult(NamedTuple):
+    # A tuple: one per rule per conversation, so the cheapest record Python has.
     rule_id: str
     status: Status
     deducted: float

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import regex
@@ -48,6 +49,33 @@ def normalize(text: str) -> str:
         folded = _SPACE_BETWEEN_CJK.sub("", folded)
         folded = _t2s().convert(folded)
     return _SPACES.sub(" ", folded).strip()
+
+
+# Joins the texts of one conversation for a single OpenCC call (its per-call cost is
+# larger than its per-character cost). A private-use character: NFKC, lower-casing and
+# OpenCC leave it alone, no dictionary entry contains it, and it is neither a space nor
+# CJK, so no rule can join two texts across it.
+_SEP = "\ue000"
+_WHITESPACE = re.compile(r"\s")
+
+
+def normalize_all(texts: Sequence[str]) -> list[str]:
+    """`[normalize(t) for t in texts]`, faster: one OpenCC call for all the texts (the
+    turns of a conversation), and no space handling for texts without spaces."""
+    folded = [unicodedata.normalize("NFKC", t).lower() if t else "" for t in texts]
+    spaced = [_WHITESPACE.search(f) is not None for f in folded]
+    chinese = [i for i, f in enumerate(folded) if not f.isascii()]
+    for i in chinese:
+        if spaced[i]:
+            folded[i] = _SPACE_BETWEEN_CJK.sub("", folded[i])
+    if chinese:
+        joined = _SEP.join(folded[i] for i in chinese)
+        converted = _t2s().convert(joined).split(_SEP)
+        if len(converted) != len(chinese):  # a text held the separator itself
+            converted = [_t2s().convert(folded[i]) for i in chinese]
+        for i, text in zip(chinese, converted, strict=True):
+            folded[i] = text
+    return [_SPACES.sub(" ", f).strip() if s else f for f, s in zip(folded, spaced, strict=True)]
 
 
 def bare(text: str, *, collapse: bool = False) -> str:

@@ -19,13 +19,14 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
     findings: list[Finding] = []
     total = 0.0
     fatal = flagged = False
+    channel = conversation.channel
     for rule in pack.rules:
-        hits = run_rule(prepared, rule)
-        if hits is None:
+        if rule.channel != "any" and rule.channel != channel:
             results.append(RuleResult(rule.id, "na", 0.0))
             continue
+        hits = rule.check.run(prepared, rule)
         if not hits:
-            results.append(RuleResult(rule.id, "pass", 0.0))
+            results.append(RuleResult(rule.id, "na" if hits is None else "pass", 0.0))
             continue
         deducted = 0.0
         for hit in hits:
@@ -53,13 +54,6 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
         findings=findings,
         response_times=[r.seconds for r in measured],
     )
-
-
-def run_rule(prepared: PreparedConversation, rule: Rule) -> list[Hit] | None:
-    """A rule's hits on one conversation; None when it does not apply (`na`)."""
-    if not rule.applies_to(prepared.conversation.channel):
-        return None
-    return rule.check.run(prepared, rule)
 
 
 def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) -> Finding:

@@ -41,3 +41,21 @@ def test_bare_keeps_letters_and_digits_only():
     assert bare(normalize("好的好的。"), collapse=True) == "好的"
     assert bare(normalize("订单[数字x]已发货")) == "订单已发货"
     assert spoken_chars(normalize("您 好，请 稍 等 ～")) == 5
+
+
+def test_normalize_all_is_normalize_of_each_text():
+    from conftest import SAMPLE
+
+    from cs_qa.ingest import discover, read_file
+    from cs_qa.model import Conversation
+    from cs_qa.normalize import normalize_all
+
+    edge = ["", " ", "著急 \u3000 x", "a\ue000b", "ＡＢＣ 著 急", "么", "\n嗯\t嗯\n", "OK"]
+    groups = [edge, [], ["\ue000"], ["測試", "\ue000", "著急"]]
+    for path, name in discover([SAMPLE]):
+        for item in read_file(path, name):
+            if isinstance(item, Conversation):
+                groups.append([t.text for t in item.turns])
+    assert len(groups) > 300
+    for texts in groups:
+        assert normalize_all(texts) == [normalize(t) for t in texts]

@@ -34,7 +34,7 @@ def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
     if measured is None:
         return None
     hits: list[Hit] = []
-    if params.applies_to in ("first", "all"):
+    if params.applies_to in ("first", "all") and not conv.turn_indexes("agent"):
         silent = never_answered(conv.conversation)
         if silent is not None:
             return [Hit(silent, "no reply", "the agent never answered")]
