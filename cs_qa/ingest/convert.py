@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import NamedTuple
 
 from cs_qa.ingest.mapping import normalize_channel
 from cs_qa.ingest.speakers import resolve_speaker
@@ -29,9 +29,9 @@ class RecordError(ValueError):
         self.turn_index = turn_index
 
 
-@dataclass(slots=True)
-class RawTurn:
-    """One turn's values as found in the input, not yet validated."""
+class RawTurn(NamedTuple):
+    """One turn's values as found in the input, not yet validated (a tuple: one is made
+    for every input turn)."""
 
     speaker: object
     text: object
@@ -43,6 +43,8 @@ class RawTurn:
 
 def is_blank(value: object) -> bool:
     """None, an empty or all-space string, or NaN (how pandas and Parquet say 'empty')."""
+    if value.__class__ is str:  # the common case first: called for every field of every turn
+        return not value or value.isspace()
     if value is None:
         return True
     if isinstance(value, str):
@@ -71,6 +73,11 @@ def parse_timestamp(
     value: object, what: str = "timestamp", turn_index: int | None = None
 ) -> datetime:
     """An ISO 8601 datetime (a space instead of T, offset and fractions optional)."""
+    if value.__class__ is str:
+        try:
+            return datetime.fromisoformat(value)  # the common case: already clean ISO 8601
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
@@ -163,38 +170,35 @@ def build_conversation(
     mode: str | None = None  # "ts" or "start": one conversation uses one kind of time
     # The `is None` tests below only skip calls on the common path (a field absent);
     # every present value still goes through the same validation.
-    for i, raw in enumerate(raw_turns):
-        speaker = resolve_speaker(raw.speaker, speakers)
+    for i, (said_by, text, ts, start, end, agent) in enumerate(raw_turns):
+        speaker = resolve_speaker(said_by, speakers)
         if speaker is None:
-            if is_blank(raw.speaker):
+            if is_blank(said_by):
                 raise RecordError("no speaker", i)
-            raise RecordError(f"unknown speaker {str(raw.speaker).strip()!r}", i)
-        text = raw.text
-        if type(text) is not str or not text or text.isspace():
+            raise RecordError(f"unknown speaker {str(said_by).strip()!r}", i)
+        if text.__class__ is not str or not text or text.isspace():
             text = _text(text, i)
-        has_ts = raw.ts is not None and not is_blank(raw.ts)
-        has_start = raw.start is not None and not is_blank(raw.start)
-        if has_ts and has_start:
-            raise RecordError("has both ts and start; give one kind of time", i)
-        kind = "ts" if has_ts else "start" if has_start else None
-        if kind is not None:
+        has_ts = ts is not None and not is_blank(ts)
+        has_start = start is not None and not is_blank(start)
+        if has_ts or has_start:
+            if has_ts and has_start:
+                raise RecordError("has both ts and start; give one kind of time", i)
+            kind = "ts" if has_ts else "start"
             if mode is not None and kind != mode:
                 raise RecordError(
                     f"uses {kind} but earlier turns use {mode} (mixed time formats)", i
                 )
             mode = kind
-        at_s = parse_seconds(raw.start, "start", i) if has_start else None
-        end_s = parse_seconds(raw.end, "end", i) if raw.end is not None else None
+        at_s = parse_seconds(start, "start", i) if has_start else None
+        end_s = parse_seconds(end, "end", i) if end is not None else None
         if end_s is not None:
             if at_s is None:
                 raise RecordError("end without start", i)
             if end_s < at_s:
                 raise RecordError(f"end {end_s:g} is before start {at_s:g}", i)
-        stamps.append(parse_timestamp(raw.ts, "timestamp", i) if has_ts else None)
+        stamps.append(parse_timestamp(ts, "timestamp", i) if has_ts else None)
         own_agent = (
-            clean_id(raw.agent_id, "agent_id", i)
-            if speaker == "agent" and raw.agent_id is not None
-            else None
+            clean_id(agent, "agent_id", i) if agent is not None and speaker == "agent" else None
         )
         turns.append(Turn(speaker, text, at_s, end_s, own_agent))  # type: ignore[arg-type]
 
