@@ -318,14 +318,16 @@ class _AgentCounters:
             self.flagged[agent] += flagged
         timed = conv.filter(pc.is_valid(conv["first_response_s"]))
         if timed.num_rows:
-            order = pc.sort_indices(timed["agent_id"])  # stable: values keep file order
-            agents = timed["agent_id"].take(order).to_pylist()
-            values = timed["first_response_s"].take(order).to_numpy()
-            begin = 0
-            for end in range(1, len(agents) + 1):
-                if end == len(agents) or agents[end] != agents[begin]:
-                    self.first_response[agents[begin]].extend(values[begin:end].tolist())
-                    begin = end
+            # Only percentiles are taken of these, so the order within an agent is free.
+            lists = timed.group_by("agent_id", use_threads=False).aggregate(
+                [("first_response_s", "list")]
+            )
+            for agent, values in zip(
+                lists["agent_id"].to_pylist(),
+                lists["first_response_s_list"].to_pylist(),
+                strict=True,
+            ):
+                self.first_response[agent].extend(values)
         found = tables["findings"]
         if found.num_rows:
             counts = found.group_by("agent_id", use_threads=False).aggregate(
