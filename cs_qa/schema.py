@@ -30,6 +30,9 @@ TABLES: dict[str, pa.Schema] = {
             ("pack_version", pa.string()),
             ("source_file", pa.string()),
             ("source_line", pa.int64()),
+            # What the reader fixed on the way in, e.g. "turns re-sorted by time"; "; "
+            # between several, null when nothing.
+            ("notes", pa.string()),
         ]
     ),
     "turns": pa.schema(

@@ -6,6 +6,7 @@ only when complete, so an interrupted run never leaves a directory that looks fi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,6 +23,56 @@ ROW_GROUP = 50_000
 
 class OutputExists(Exception):
     """The output directory exists and `--overwrite` was not given."""
+
+
+def partial_dir(out: Path, pid: int) -> Path:
+    """Where the run of process `pid` writes the dataset for `out` until it is complete."""
+    return out.parent / f".{out.name}.partial-{pid}"
+
+
+def remove_stale_partials(out: Path) -> list[Path]:
+    """Remove what killed runs (SIGKILL, power loss) left beside `out`: partial
+    directories whose process no longer exists. Those of live runs are kept."""
+    removed = []
+    for path in out.parent.glob(f".{out.name}.partial-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def describe_tables(root: Path) -> dict[str, Any]:
+    """Each table's rows and files (relative path -> bytes and sha256) under `root`."""
+    tables: dict[str, Any] = {}
+    for name in TABLES:
+        files = sorted((root / name).glob("*.parquet")) if (root / name).is_dir() else []
+        tables[name] = {
+            "rows": sum(pq.ParquetFile(f).metadata.num_rows for f in files),
+            "files": {
+                f"{name}/{f.name}": {"bytes": f.stat().st_size, "sha256": file_sha256(f)}
+                for f in files
+            },
+        }
+    return tables
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class TableWriter:
@@ -64,7 +115,8 @@ class DatasetWriter:
         if out.exists() and not overwrite:
             raise OutputExists(f"{out} exists; give --overwrite to replace it")
         self.overwrite = overwrite
-        self.tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+        remove_stale_partials(out)
+        self.tmp = partial_dir(out, os.getpid())
         if self.tmp.exists():
             shutil.rmtree(self.tmp)
         self.tmp.mkdir(parents=True)
@@ -92,7 +144,10 @@ class DatasetWriter:
         pq.write_table(arrow, directory / "part-00000.parquet", compression="zstd")
 
     def commit(self, manifest: dict[str, Any]) -> None:
-        """Write the manifest last and move the finished dataset into place."""
+        """Write the manifest last and move the finished dataset into place. The manifest
+        gets every table's files with their sizes and hashes (`cs-qa verify` re-checks
+        them) and rows."""
+        manifest = {**manifest, "tables": describe_tables(self.tmp)}
         (self.tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -182,6 +182,7 @@ class Rows:
             pack.version,
             conv.source_file,
             conv.source_line,
+            "; ".join(conv.notes) if conv.notes else None,
         )
         for column, value in zip(self.conv.values(), row, strict=True):
             column.append(value)

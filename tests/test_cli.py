@@ -17,6 +17,7 @@ COMMANDS = [
     ["score"],
     ["report"],
     ["show"],
+    ["verify"],
     ["rules", "list"],
     ["rules", "lint"],
     ["rules", "test"],
