@@ -14,6 +14,7 @@ import typer
 from cs_qa import cli_common as common
 from cs_qa.cli_common import (
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_REJECTED,
     EXIT_USAGE,
     Lang,
@@ -125,7 +126,8 @@ def score(
     table; --strict makes it 1); 2 usage or rule-pack error, an unknown
     --engine, --scheduler without --engine dask, dask not installed, the
     scheduler unreachable or without workers, workers on another cs-qa
-    version, or an input a worker cannot read; 1 failure.
+    version, or an input a worker cannot read; 1 failure; 130 interrupted
+    (Ctrl-C: workers stopped, nothing written, the partial output removed).
     """
     from cs_qa.dask_engine import EngineError  # imports no dask
     from cs_qa.report import load_dataset, render_run, render_team, team_summary
@@ -189,6 +191,17 @@ def score(
     except EngineError as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
+    except OSError as exc:  # e.g. the output folder cannot be written
+        err.print(f"failed: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILURE) from exc
+    except KeyboardInterrupt as exc:
+        err.print(
+            f"interrupted: nothing written to {out} (the partial output was removed)",
+            style="red",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from exc
     if not quiet:
         render_run(summary, console, lang=lang)
         if summary.scored:
@@ -330,6 +343,62 @@ def show(
         err.print(f"{html}: {exc}", style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     console.print(t("show_written", lang).format(path=html), markup=False, highlight=False)
+
+
+@app.command()
+def verify(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder written by `cs-qa score`.")],
+    inputs_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--inputs-root",
+            help="Folder the run's input paths are relative to (default: the current folder). "
+            "Given, a missing input is a problem; otherwise it is only not checked.",
+        ),
+    ] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Re-check a dataset against its manifest: counts add up (read = scored +
+    rejected), every table file has the size and SHA-256 the run recorded and no file was
+    added, and the input files and rule pack, where found, are the ones the run read.
+
+    Example: cs-qa verify out --inputs-root .
+
+    Exit codes: 0 every check passed; 1 a problem found (listed); 2 not a dataset (no
+    manifest.json: unfinished, killed or foreign) or a usage error.
+    """
+    from rich.table import Table
+
+    from cs_qa.i18n import t
+    from cs_qa.verify import NotADataset, verify_dataset
+
+    check_lang(lang)
+    console, err = common.console(), common.err_console()
+    if inputs_root is not None and not inputs_root.is_dir():
+        err.print(f"--inputs-root {inputs_root}: not a folder", style="red", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        result = verify_dataset(dataset, inputs_root, require_inputs=inputs_root is not None)
+    except NotADataset as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    table = Table(title=t("verify_title", lang).format(path=dataset))
+    for key in ("verify_check", "verify_status", "verify_detail"):
+        table.add_column(t(key, lang))
+    styles = {"ok": "green", "problem": "red", "skipped": "yellow"}
+    for check in result.checks:
+        status = t(f"verify_{check.status}", lang)
+        table.add_row(check.what, f"[{styles[check.status]}]{status}[/]", check.detail)
+    console.print(table)
+    tally = {s: sum(1 for c in result.checks if c.status == s) for s in styles}
+    console.print(
+        t("verify_summary", lang).format(
+            ok=tally["ok"], problems=tally["problem"], skipped=tally["skipped"]
+        ),
+        markup=False,
+    )
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILURE)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from cs_qa.targets import RosterEntry, TargetsSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 Lang = Annotated[str, typer.Option("--lang", help="Report language: zh (default) or en.")]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -31,7 +32,7 @@ from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.model import Rejected
 from cs_qa.pack import RulePack
 from cs_qa.schema import TABLES
-from cs_qa.store import DatasetWriter
+from cs_qa.store import DatasetWriter, file_sha256
 from cs_qa.units import UnitResult, WorkUnit, plan_units, score_unit
 
 Progress = Callable[[int, int, int, int], None]  # (units done, units, read, rejected)
@@ -149,7 +150,9 @@ def run_units(
         return
     spec = (pack.source or pack.path, pack.sha256)
     window = workers * 2
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    finished = False
+    try:
         pending: list[Future[UnitResult]] = []
         todo = iter(units)
         for unit in todo:
@@ -162,6 +165,30 @@ def run_units(
                 pending.append(pool.submit(score_unit, unit, spec, mapping, mask))
                 break
             yield result
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Interrupted (Ctrl-C) or failed: stop the workers now rather than let them finish
+    units for a run that will not be written, and never wait on the pool unboundedly (an
+    interrupt can land while it is starting a worker)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=10)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    # Workers leave Ctrl-C to the main process, which stops them and cleans up (one
+    # message instead of a traceback from every worker).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Merger:
@@ -250,10 +277,12 @@ class Merger:
             if not self.file_names or self.file_names[-1] != name:
                 self.file_names.append(name)
             codes.append(((len(self.file_names) - 1) << 40) | line)
-        merged = np.concatenate([self.hashes, hashes])
-        order = np.argsort(merged, kind="stable")
-        self.hashes = merged[order]
-        self.firsts = np.concatenate([self.firsts, np.array(codes, dtype=np.int64)])[order]
+        # Merged into the sorted index without re-sorting it: one O(n) copy per unit.
+        order = np.argsort(hashes, kind="stable")
+        new = hashes[order]
+        at = np.searchsorted(self.hashes, new, side="right")
+        self.hashes = np.insert(self.hashes, at, new)
+        self.firsts = np.insert(self.firsts, at, np.array(codes, dtype=np.int64)[order])
 
     def _where(self, code: int) -> str:
         return f"{self.file_names[code >> 40]}:{code & ((1 << 40) - 1)}"
@@ -410,8 +439,4 @@ class _AgentCounters:
 
 
 def _describe_input(path: Path, name: str) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return {"path": name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}

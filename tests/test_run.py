@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -238,3 +239,31 @@ def test_any_number_of_workers_gives_the_same_dataset(tmp_path, monkeypatch):
     conversations = table(outs[1], "conversations")
     day = conversations[conversations.source_file == "in/chat_2026-11-16.jsonl"]
     assert list(day.source_line) == list(range(1, len(day) + 1))
+
+
+def test_the_duplicate_index_stays_sorted_and_finds_every_repeat():
+    import numpy as np
+    import pyarrow as pa
+
+    from cs_qa.run import Merger, RunSummary
+
+    merger = Merger(None, None, RunSummary(out=Path("unused")))  # type: ignore[arg-type]
+    rng = np.random.default_rng(7)
+    seen: dict[str, str] = {}
+    for unit in range(30):
+        ids = [f"c{n}" for n in rng.integers(0, 400, size=25)]
+        lines = list(range(1, len(ids) + 1))
+        name = f"f{unit}.jsonl"
+        table = pa.table(
+            {"conversation_id": ids, "source_file": [name] * len(ids), "source_line": lines}
+        )
+        found = merger._duplicates(table)
+        expected = {}
+        for cid, line in zip(ids, lines, strict=True):
+            if cid in seen:
+                expected[line] = f"duplicate conversation_id {cid!r} (first at {seen[cid]})"
+            else:
+                seen[cid] = f"{name}:{line}"
+        assert {line: reason for line, (_, reason) in found.items()} == expected
+        assert np.all(merger.hashes[:-1] < merger.hashes[1:])
+    assert len(merger.hashes) == len(seen)
