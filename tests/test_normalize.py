@@ -59,3 +59,30 @@ def test_normalize_all_is_normalize_of_each_text():
     assert len(groups) > 300
     for texts in groups:
         assert normalize_all(texts) == [normalize(t) for t in texts]
+
+
+def test_texts_skipped_by_the_traditional_check_are_ones_opencc_leaves_alone():
+    import unicodedata
+
+    from conftest import REALDATA, SAMPLE
+
+    from cs_qa.ingest import discover, read_file
+    from cs_qa.model import Conversation
+    from cs_qa.normalize import _convertible, _t2s
+
+    texts = ["乾隆皇帝", "著名作家", "著急", "什么", "甚麼", "這個", "后来", "皇后", "头发", "發票"]
+    for path, name in discover([SAMPLE]):
+        for item in read_file(path, name):
+            if isinstance(item, Conversation):
+                texts += [t.text for t in item.turns]
+    if REALDATA.exists():
+        for line in REALDATA.read_text(encoding="utf-8").splitlines():
+            texts += line.split("\t")[6:7]
+    skipped = 0
+    for text in texts:
+        folded = unicodedata.normalize("NFKC", text).lower()
+        if _convertible().search(folded) is None:
+            skipped += 1
+            assert _t2s().convert(folded) == folded, text
+    assert skipped > len(texts) // 2  # the check does skip most Simplified text
+    assert _convertible().search("這") and not _convertible().search("这")
