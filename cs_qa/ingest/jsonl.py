@@ -112,10 +112,21 @@ def _read_lines(
     lines: Iterable[tuple[int, bytes]], encoding: str, name: str, convert: RecordConverter
 ) -> Iterator[Conversation | Rejected]:
     index = 0
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
     for line_no, raw in lines:
         if not raw.strip():
             continue  # blank lines (and a trailing newline) are not records
         index += 1
+        if utf8:
+            # orjson reads UTF-8 bytes itself; a line it refuses (bad UTF-8, a BOM, bad
+            # JSON) goes the checked way below for a precise reason.
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                yield convert(data, line_no, index)
+                continue
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
