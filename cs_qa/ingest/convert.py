@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 from typing import NamedTuple
 
 from cs_qa.ingest.mapping import normalize_channel
@@ -206,10 +205,8 @@ def build_conversation(
     if mode == "ts":
         started = _apply_timestamps(turns, stamps, started, notes)
 
-    if all(t.at_s is not None for t in turns) and any(
-        a.at_s > b.at_s
-        for a, b in pairwise(turns)  # type: ignore[operator]
-    ):
+    times = [t.at_s for t in turns]
+    if None not in times and times != sorted(times):  # type: ignore[type-var]
         turns.sort(key=lambda t: t.at_s)  # type: ignore[arg-type,return-value]  # stable
         notes.append("turns re-sorted by time")
 
