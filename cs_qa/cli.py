@@ -243,6 +243,14 @@ def report(
             "for the new-agent target ramp.",
         ),
     ] = None,
+    disputes: Annotated[
+        Path | None,
+        typer.Option(
+            "--disputes",
+            help="Disputes file (`cs-qa dispute`): accepted disputes are applied (scores "
+            "recomputed, findings shown as overruled); the dataset is not changed.",
+        ),
+    ] = None,
     lang: Lang = "zh",
 ) -> None:
     """Print the team summary, or one agent's scorecard, from written datasets, each
@@ -252,9 +260,10 @@ def report(
 
     Example: cs-qa report out --agent A1011 --roster examples/roster.csv --html a1011.html
 
-    Exit codes: 0 printed or written; 2 not a dataset, unknown agent, unreadable targets
-    or roster, or unwritable HTML file.
+    Exit codes: 0 printed or written; 2 not a dataset, unknown agent, unreadable targets,
+    roster or disputes, or unwritable HTML file.
     """
+    from cs_qa.disputes import DisputesError, apply_disputes, load_disputes
     from cs_qa.i18n import t
     from cs_qa.report import (
         DatasetError,
@@ -273,11 +282,13 @@ def report(
     people = common.load_roster_or_exit(roster)
     try:
         ds = load_datasets(datasets)
+        if disputes is not None:
+            ds = apply_disputes(ds, load_disputes(disputes))
         if agent is None:
             summary = team_summary(ds, targets=spec, roster=people)
         else:
             card = agent_scorecard(ds, agent, targets=spec, roster=people)
-    except (DatasetError, UnknownAgent, TargetsError) as exc:
+    except (DatasetError, UnknownAgent, TargetsError, DisputesError) as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     if html is None:
@@ -399,6 +410,135 @@ def verify(
     )
     if not result.ok:
         raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command()
+def dispute(
+    conversation_id: Annotated[str, typer.Argument(help="The conversation of the finding.")],
+    rule_id: Annotated[str, typer.Argument(help="The rule whose finding is disputed.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the finding is overruled.")],
+    disputes: Annotated[
+        Path, typer.Option("--disputes", help="The disputes file (CSV; created if missing).")
+    ],
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            help="accepted (default: the finding no longer counts), rejected or pending.",
+        ),
+    ] = "accepted",
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decided.")] = "",
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset", help="Check against this dataset that the rule has a finding there."
+        ),
+    ] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Record a reviewed finding (复核/申诉) in a disputes file of its own, never in a
+    dataset. The last decision for a conversation and rule is the one in force; reports
+    given --disputes apply the accepted ones.
+
+    Example: cs-qa dispute c-20261116-0003 language.refusal --reason "客户要求的是退差价，
+    客服在解释规则" --disputes disputes.csv --reviewer 王芳 --dataset out
+
+    Exit codes: 0 recorded; 2 a bad status, an empty reason, a disputes file that is not
+    one, or (with --dataset) no such finding.
+    """
+    from datetime import datetime
+
+    from cs_qa.disputes import DisputesError, record_dispute
+    from cs_qa.i18n import t
+    from cs_qa.report import DatasetError, load_dataset
+
+    check_lang(lang)
+    err = common.err_console()
+    try:
+        if dataset is not None:
+            findings = load_dataset(dataset).findings
+            mine = findings[
+                (findings["conversation_id"] == conversation_id) & (findings["rule_id"] == rule_id)
+            ]
+            if mine.empty:
+                raise DisputesError(
+                    f"{dataset} has no finding of {rule_id} in {conversation_id} to dispute"
+                )
+        record_dispute(
+            disputes,
+            conversation_id,
+            rule_id,
+            reason=reason,
+            reviewer=reviewer,
+            status=status,
+            at=datetime.now().astimezone(),
+        )
+    except (DisputesError, DatasetError) as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    common.console().print(
+        t("dispute_recorded", lang).format(
+            conversation=conversation_id, rule=rule_id, status=status, path=disputes
+        ),
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def calibrate(
+    datasets: Annotated[
+        list[Path], typer.Argument(help="Dataset folder(s) written by `cs-qa score`.")
+    ],
+    labels: Annotated[
+        Path,
+        typer.Option(
+            "--labels",
+            help="Reviewers' labels, CSV or Parquet: conversation_id, rule_id, violated (0/1), "
+            "score, reviewer, note (a row without rule_id gives the overall score).",
+        ),
+    ],
+    format_: Annotated[
+        str, typer.Option("--format", help="terminal (default) or markdown.")
+    ] = "terminal",
+    lang: Lang = "zh",
+) -> None:
+    """How often cs-qa agrees with human reviewers: per rule the confusion table
+    (both violated, false alarms, missed, both fine; n/a when the rule could not apply),
+    precision, recall, F1 and Cohen's kappa, pooled over all rules, the Spearman
+    correlation of scores, and every disagreement with cs-qa's evidence and the
+    reviewer's note.
+
+    Example: cs-qa calibrate cal-out --labels calibration/labels.csv --format markdown
+
+    Exit codes: 0 printed; 2 not a dataset, or a labels file that cannot be read (every
+    bad line listed).
+    """
+    from cs_qa.calibrate import (
+        LabelsError,
+        calibration_markdown,
+        load_labels,
+        render_calibration,
+    )
+    from cs_qa.calibrate import calibrate as compare
+    from cs_qa.report import DatasetError, load_datasets
+
+    check_lang(lang)
+    console, err = common.console(), common.err_console()
+    if format_ not in ("terminal", "markdown"):
+        err.print(f"--format must be terminal or markdown, not {format_!r}", style="red")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        data = load_datasets(datasets)
+        given = load_labels(labels)
+    except (DatasetError, LabelsError) as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    result = compare(given, data.conversations, data.rule_results, data.findings)
+    if format_ == "markdown":
+        typer.echo(calibration_markdown(result, lang=lang))
+    else:
+        render_calibration(result, console, lang=lang)
 
 
 def main() -> None:

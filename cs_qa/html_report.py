@@ -560,6 +560,15 @@ def scorecard_html(card: Scorecard, lang: str = "zh") -> str:
     body.append(_trend_section(card.trend, lang, f"{t('trend', lang)} · {card.agent_id}"))
     body.append(f"<h2>{esc(t('worst_conversations', lang))}</h2>")
     body.append(_evidence(card.evidence, card.pass_mark, lang))
+    if card.overruled:
+        body.append(f"<h2>{esc(t('overruled', lang))}</h2>")
+        body.extend(
+            f'<div class="quote"><strong>{esc(o.conversation_id)} · '
+            f"{esc(rule_title(o.rule_title, o.rule_title_en, lang))}</strong> "
+            f'<span class="muted">{esc(t("dispute_reason", lang))}: {esc(o.reason)}</span>'
+            f"<br><s>「{esc(o.evidence or MISSING)}」</s></div>"
+            for o in card.overruled
+        )
     return page(
         title,
         "\n".join(body),

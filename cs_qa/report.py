@@ -84,6 +84,9 @@ class Dataset:
     manifest: dict[str, Any]
     manifests: list[dict[str, Any]] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
+    # Findings overruled by accepted disputes (cs_qa.disputes), with `dispute_reason`;
+    # they are no longer in `findings`.
+    overruled: pd.DataFrame = field(default_factory=lambda: aggregate.empty_frame("findings"))
 
     @property
     def pack(self) -> dict[str, Any]:
@@ -355,6 +358,20 @@ class Scorecard:
     team_target: Target | None = None  # the team's targets (what a ramp leads up to)
     categories: list[CategoryRow] = field(default_factory=list)
     first_responses: tuple[float, ...] = ()  # the agent's first-response seconds
+    overruled: list[Overruled] = field(default_factory=list)  # findings disputed away
+
+
+@dataclass(frozen=True)
+class Overruled:
+    """A finding an accepted dispute overruled: shown, but no longer counted."""
+
+    conversation_id: str
+    rule_id: str
+    rule_title: str
+    rule_title_en: str
+    matched: str
+    evidence: str
+    reason: str
 
 
 def _nan(value: Any) -> float:
@@ -690,7 +707,23 @@ def agent_scorecard(
         team_target=target_for(spec, None),
         categories=_categories(own_results, ds.rule_results, len(own_conv), len(conv), ds.rules),
         first_responses=tuple(float(v) for v in own_conv["first_response_s"].dropna()),
+        overruled=_overruled(ds.overruled[ds.overruled["agent_id"] == agent_id], meta),
     )
+
+
+def _overruled(findings: pd.DataFrame, meta: dict[str, dict[str, Any]]) -> list[Overruled]:
+    return [
+        Overruled(
+            conversation_id=str(row.conversation_id),
+            rule_id=str(row.rule_id),
+            rule_title=_str(row.title) or _str(meta.get(str(row.rule_id), {}).get("title")),
+            rule_title_en=_str(meta.get(str(row.rule_id), {}).get("title_en")),
+            matched=_str(row.matched),
+            evidence=_str(row.evidence),
+            reason=_str(getattr(row, "dispute_reason", "")),
+        )
+        for row in findings.itertuples(index=False)
+    ]
 
 
 def _category_counts(rule_results: pd.DataFrame, meta: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -1340,6 +1373,14 @@ def render_scorecard(card: Scorecard, console: Console, lang: str = "zh") -> Non
             if q.matched:
                 line.append(f"  {t('matched', lang)}: {q.matched}", style="yellow")
             line.append(f"\n      「{q.evidence or MISSING}」")
+            console.print(line)
+
+    if card.overruled:
+        console.print(Text(t("overruled", lang), style="bold"))
+        for o in card.overruled:
+            line = Text(f"  {o.conversation_id} {_title(o.rule_title, o.rule_title_en, lang)}")
+            line.append(f"  {t('dispute_reason', lang)}: {o.reason}", style="green")
+            line.append(f"\n      「{o.evidence or MISSING}」", style="dim")
             console.print(line)
 
 

@@ -18,6 +18,8 @@ COMMANDS = [
     ["report"],
     ["show"],
     ["verify"],
+    ["calibrate"],
+    ["dispute"],
     ["rules", "list"],
     ["rules", "lint"],
     ["rules", "test"],

@@ -1,0 +1,240 @@
+"""`cs-qa calibrate`: agreement with human labels, checked against numbers computed here
+in another way (crosstabs of the raw Parquet tables, kappa from marginal rates, ranks by
+sorting) on the frozen calibration sample and its hand-written labels."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from cs_qa.calibrate import Agreement, LabelsError, load_labels
+from cs_qa.cli import app
+
+runner = CliRunner()
+CALIBRATION = ROOT / "calibration"
+LABELS = CALIBRATION / "labels.csv"
+
+
+@pytest.fixture(scope="module")
+def cal_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cal") / "out"
+    result = runner.invoke(
+        app, ["score", str(CALIBRATION / "transcripts"), "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _expected(out, labels_path) -> dict[str, dict[str, float]]:
+    rr = pq.read_table(out / "rule_results").to_pandas()
+    labels = pd.read_csv(labels_path, dtype=str, keep_default_na=False)
+    labels = labels[labels["rule_id"] != ""]
+    merged = labels.merge(rr, on=["conversation_id", "rule_id"], how="inner")
+    merged = merged[merged["status"] != "na"]
+    merged["human"] = merged["violated"].astype(float).astype(int)
+    merged["tool"] = merged["status"].isin(["violation", "flag"]).astype(int)
+    expected = {}
+    groups = [*merged.groupby("rule_id"), ("(all)", merged)]
+    for rule, g in groups:
+        table = pd.crosstab(g["human"], g["tool"]).reindex(
+            index=[0, 1], columns=[0, 1], fill_value=0
+        )
+        tp, fp, fn, tn = (int(table.loc[h, t]) for h, t in ((1, 1), (0, 1), (1, 0), (0, 0)))
+        n = len(g)
+        observed = float((g["human"] == g["tool"]).mean())
+        h, t = g["human"].mean(), g["tool"].mean()
+        chance = h * t + (1 - h) * (1 - t)
+        precision = tp / (tp + fp) if tp + fp else math.nan
+        recall = tp / (tp + fn) if tp + fn else math.nan
+        expected[rule] = {
+            "n": n,
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "tn": tn,
+            "precision": precision,
+            "recall": recall,
+            "f1": (
+                math.nan
+                if math.isnan(precision) or math.isnan(recall)
+                else (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+            ),
+            "kappa": (observed - chance) / (1 - chance) if chance < 1 else math.nan,
+        }
+    return expected
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def _cell(text: str) -> float:
+    return math.nan if text == "—" else float(text)
+
+
+def test_labels_cover_at_least_60_conversations_of_the_frozen_sample():
+    labels = load_labels(LABELS)
+    assert labels.rules["conversation_id"].nunique() >= 60
+    assert labels.scores["conversation_id"].nunique() >= 60
+    assert labels.rules["violated"].sum() > 20  # real violations, not an all-clear file
+
+
+def test_calibrate_matches_numbers_computed_independently(cal_out):
+    result = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(cal_out),
+            "--labels",
+            str(LABELS),
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {}
+    for line in result.output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 11 and cells[1].isdigit():
+            rows[cells[0].strip("*")] = cells
+    expected = _expected(cal_out, LABELS)
+    rows["(all)"] = rows.pop("All rules")
+    assert set(rows) == set(expected)
+    for rule, want in expected.items():
+        got = rows[rule]
+        assert [int(x) for x in got[1:6]] == [want[k] for k in ("n", "tp", "fp", "fn", "tn")], rule
+        for k, text in zip(("precision", "recall", "f1", "kappa"), got[7:11], strict=True):
+            value = _cell(text)
+            if math.isnan(want[k]):
+                assert math.isnan(value), (rule, k)
+            else:
+                assert value == pytest.approx(want[k], abs=0.005), (rule, k)
+
+    conversations = pq.read_table(cal_out / "conversations").to_pandas()
+    labels = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
+    human = labels[labels["rule_id"] == ""].set_index("conversation_id")["score"].astype(float)
+    both = (
+        conversations.set_index("conversation_id")["score"]
+        .to_frame("tool")
+        .join(human, how="inner")
+    )
+    tool_ranks, human_ranks = _ranks(list(both["tool"])), _ranks(list(both["score"]))
+    rho = float(np.corrcoef(tool_ranks, human_ranks)[0, 1])
+    match = re.search(r"Score Spearman correlation: (\S+) \((\d+) conversations", result.output)
+    assert match and int(match.group(2)) == len(both)
+    assert float(match.group(1)) == pytest.approx(rho, abs=0.005)
+
+
+def test_disagreements_list_evidence_and_the_reviewers_note(cal_out):
+    result = runner.invoke(
+        app, ["calibrate", str(cal_out), "--labels", str(LABELS), "--format", "markdown"]
+    )
+    assert result.exit_code == 0
+    assert "不一致的判定" in result.output
+    expected = _expected(cal_out, LABELS)["(all)"]
+    listed = [line for line in result.output.splitlines() if re.match(r"\| c-\d", line)]
+    assert len(listed) == expected["fp"] + expected["fn"]
+
+
+def test_terminal_output_has_chinese_labels(cal_out):
+    result = runner.invoke(
+        app, ["calibrate", str(cal_out), "--labels", str(LABELS)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "精确率" in result.output and "Kappa" in result.output
+
+
+def test_agreement_arithmetic():
+    a = Agreement("r", tp=8, fp=2, fn=4, tn=86)
+    assert a.precision == pytest.approx(0.8)
+    assert a.recall == pytest.approx(8 / 12)
+    assert a.f1 == pytest.approx(2 * 0.8 * (8 / 12) / (0.8 + 8 / 12))
+    # kappa by hand: po = 0.94, pe = 0.10*0.12 + 0.90*0.88 = 0.804
+    assert a.kappa == pytest.approx((0.94 - 0.804) / (1 - 0.804))
+    assert math.isnan(Agreement("r", 0, 0, 0, 10).kappa)  # one answer only: undefined
+    assert math.isnan(Agreement("r", 0, 0, 0, 10).precision)
+
+
+def test_bad_labels_are_reported_with_file_and_line(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        "conversation_id,rule_id,violated,score,reviewer,note\n"
+        "c-1,opening.greeting,yes,,r1,\n"
+        ",opening.greeting,1,,r1,\n"
+        "c-1,,,120,r1,\n"
+        "c-2,opening.greeting,1,,r1,\n"
+        "c-2,opening.greeting,0,,r1,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LabelsError) as info:
+        load_labels(path)
+    message = str(info.value)
+    for line, reason in (
+        (2, "violated must be 0 or 1"),
+        (3, "no conversation_id"),
+        (4, "score 120 is outside 0-100"),
+        (6, "c-2 / opening.greeting labelled again"),
+    ):
+        assert f"{path}:{line}: {reason}" in message
+    result = runner.invoke(app, ["calibrate", str(tmp_path), "--labels", str(path)])
+    assert result.exit_code == 2
+    missing = tmp_path / "cols.csv"
+    missing.write_text("id,rule\n", encoding="utf-8")
+    with pytest.raises(LabelsError, match=r"cols.csv:1: missing column"):
+        load_labels(missing)
+
+
+def test_the_readme_example_is_this_run(cal_out):
+    result = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(cal_out),
+            "--labels",
+            str(LABELS),
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+        ],
+    )
+    actual = {
+        line.split("|")[1].strip().strip("*"): line.split("|")[2:]
+        for line in result.output.splitlines()
+        if line.startswith("| ") and len(line.split("|")) == 13
+    }
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Calibration against human QA") : readme.index("### Disputes")]
+    rows = [
+        line
+        for line in section.splitlines()
+        if line.startswith("| ") and line.split("|")[2].strip().isdigit()
+    ]
+    assert len(rows) >= 5
+    for line in rows:
+        name = line.split("|")[1].strip().strip("*").removesuffix(" (12)").strip("*")
+        key = "All rules" if name.startswith("All rules") else name
+        assert [c.strip() for c in line.split("|")[2:]] == [c.strip() for c in actual[key]], key
+    spearman = re.search(
+        r"Score Spearman correlation: \S+ \(\d+ conversations", result.output
+    ).group(0)
+    assert spearman in " ".join(section.split())
