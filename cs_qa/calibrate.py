@@ -310,6 +310,11 @@ _HEADERS = (
 )
 
 
+def _disagreement_cells(d: Disagreement, lang: str) -> list[str]:
+    verdicts = [_verdict(d.human, lang), _verdict(d.tool, lang)]
+    return [d.conversation_id, d.rule_id, *verdicts, d.evidence, d.note]
+
+
 def _verdict(value: int, lang: str) -> str:
     from cs_qa.i18n import t
 
@@ -346,14 +351,7 @@ def render_calibration(cal: Calibration, console, lang: str = "zh") -> None:  # 
         ):
             listing.add_column(t(key, lang), overflow="fold")
         for d in cal.disagreements:
-            listing.add_row(
-                d.conversation_id,
-                d.rule_id,
-                _verdict(d.human, lang),
-                _verdict(d.tool, lang),
-                d.evidence,
-                d.note,
-            )
+            listing.add_row(*_disagreement_cells(d, lang))
         console.print(listing)
 
 
@@ -377,19 +375,7 @@ def calibration_markdown(cal: Calibration, lang: str = "zh") -> str:
         keys = ("cal_conversation", "cal_rule", "cal_human", "cal_tool", "cal_evidence", "cal_note")
         out.append(line([t(k, lang) for k in keys]))
         out.append(line(["---"] * len(keys)))
-        for d in cal.disagreements:
-            out.append(
-                line(
-                    [
-                        d.conversation_id,
-                        d.rule_id,
-                        _verdict(d.human, lang),
-                        _verdict(d.tool, lang),
-                        d.evidence,
-                        d.note,
-                    ]
-                )
-            )
+        out += [line(_disagreement_cells(d, lang)) for d in cal.disagreements]
         out.append("")
     return "\n".join(out)
 

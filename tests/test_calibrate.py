@@ -32,6 +32,11 @@ def cal_out(tmp_path_factory):
     return out
 
 
+def _markdown(out):
+    args = ["calibrate", str(out), "--labels", str(LABELS), "--format", "markdown", "--lang", "en"]
+    return runner.invoke(app, args)
+
+
 def _expected(out, labels_path) -> dict[str, dict[str, float]]:
     rr = pq.read_table(out / "rule_results").to_pandas()
     labels = pd.read_csv(labels_path, dtype=str, keep_default_na=False)
@@ -97,19 +102,7 @@ def test_labels_cover_at_least_60_conversations_of_the_frozen_sample():
 
 
 def test_calibrate_matches_numbers_computed_independently(cal_out):
-    result = runner.invoke(
-        app,
-        [
-            "calibrate",
-            str(cal_out),
-            "--labels",
-            str(LABELS),
-            "--format",
-            "markdown",
-            "--lang",
-            "en",
-        ],
-    )
+    result = _markdown(cal_out)
     assert result.exit_code == 0, result.output
     rows = {}
     for line in result.output.splitlines():
@@ -204,19 +197,7 @@ def test_bad_labels_are_reported_with_file_and_line(tmp_path):
 
 
 def test_the_readme_example_is_this_run(cal_out):
-    result = runner.invoke(
-        app,
-        [
-            "calibrate",
-            str(cal_out),
-            "--labels",
-            str(LABELS),
-            "--format",
-            "markdown",
-            "--lang",
-            "en",
-        ],
-    )
+    result = _markdown(cal_out)
     actual = {
         line.split("|")[1].strip().strip("*"): line.split("|")[2:]
         for line in result.output.splitlines()
