@@ -182,6 +182,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.kill()
     for process in processes:
         process.join(timeout=10)
+    # A worker killed while sending its result leaves half a message in the result pipe,
+    # and the pool's manager thread would wait for the rest forever (and Python waits for
+    # that thread at exit). With every worker gone, closing this process's own end of the
+    # pipe turns that wait into end-of-file, which the pool handles as a broken pool.
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -100,3 +100,35 @@ def test_after_sigkill_nothing_looks_finished_and_the_next_run_cleans_up(big_inp
     assert again.returncode == 0
     assert (out / MANIFEST).exists()
     assert not partial.exists()  # the dead run's leftovers were removed
+
+
+_POOL = None  # the pool of the test below, as its forked worker sees it
+
+
+def _send_half_a_result() -> None:
+    """What a worker killed mid-send leaves behind: a message header promising 1,000
+    bytes and only 3 of them in the pool's result pipe."""
+    import struct
+
+    writer = _POOL._result_queue._writer  # type: ignore[union-attr]
+    writer._send(struct.pack("!i", 1000))
+    writer._send(b"abc")
+    time.sleep(120)
+
+
+def test_stopping_a_pool_whose_worker_died_mid_send_does_not_hang():
+    """The pool's manager thread waits for the rest of a half-sent message; stopping the
+    pool must still end that thread (else Python waits for it at exit, forever)."""
+    global _POOL
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cs_qa.run import _stop
+
+    _POOL = pool = ProcessPoolExecutor(max_workers=1)
+    future = pool.submit(_send_half_a_result)
+    manager = pool._executor_manager_thread
+    time.sleep(1.0)  # the worker has written its half message; the manager is reading it
+    assert not future.done()
+    _stop(pool)
+    manager.join(timeout=20)
+    assert not manager.is_alive()
