@@ -60,9 +60,12 @@ def parse_example(text: str, conversation_id: str = "example") -> Conversation:
     """Turn an example (notation or canonical JSON) into a `Conversation`."""
     stripped = text.strip()
     if stripped.startswith("{"):
-        return _from_json(stripped, conversation_id)
+        # the line the JSON starts on, for the offset of its errors
+        before = text[: len(text) - len(text.lstrip())]
+        return _from_json(stripped, conversation_id, len((before + "{").splitlines()) - 1)
     channel = "chat"
     turns: list[Turn] = []
+    offsets: list[int] = []  # the line of each turn
     for offset, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue
@@ -88,25 +91,31 @@ def parse_example(text: str, conversation_id: str = "example") -> Conversation:
         turns.append(
             Turn(speaker, m["text"].strip(), at_s, end_s, agent if speaker == "agent" else None)
         )
+        offsets.append(offset)
     if not turns:
         raise NotationError("example has no turns")
     timed = [t.at_s is not None for t in turns]
     if any(timed) and not all(timed):
-        raise NotationError("give a time on every turn or on none")
+        # reported on the first turn that differs from the first one
+        odd = next(i for i, t in enumerate(timed) if t != timed[0])
+        raise NotationError("give a time on every turn or on none", offsets[odd])
     first_agent = next((t.agent_id for t in turns if t.speaker == "agent"), EXAMPLE_AGENT)
     return Conversation(conversation_id, channel, first_agent or EXAMPLE_AGENT, turns)  # type: ignore[arg-type]
 
 
-def _from_json(text: str, conversation_id: str) -> Conversation:
+def _from_json(text: str, conversation_id: str, offset: int = 0) -> Conversation:
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise NotationError(f"invalid JSON example: {exc}") from exc
+        # the offset of the line the error is on (lines as the notation counts them)
+        at = offset + len((text[: exc.pos] + "x").splitlines()) - 1
+        where = f"{exc.msg} (column {exc.colno})"
+        raise NotationError(f"invalid JSON example: {where}", at) from exc
     # The canonical reader owns the JSON contract; examples use it as it is.
     from cs_qa.ingest.jsonl import conversation_from_record
 
     data.setdefault("conversation_id", conversation_id)
     result = conversation_from_record(data, "example", 1)
     if not isinstance(result, Conversation):
-        raise NotationError(result.reason)
+        raise NotationError(f"JSON example: {result.reason}", offset)
     return result

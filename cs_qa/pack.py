@@ -8,8 +8,10 @@ and its own jieba tokenizer, so two packs can be loaded side by side.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +29,22 @@ from cs_qa.targets import TargetsError, TargetsSpec, parse_targets
 BUILTIN_PACKAGE = "cs_qa.rules"
 DEFAULT_PACK = "general"
 EXAMPLE_KINDS = ("violates", "passes", "todo_violates", "todo_passes")
+
+# Bounds on what a pack may hold: a pack is data from whoever wrote it, and loading it
+# must neither run code nor take unbounded time or memory. (Regex patterns are bounded
+# by `cs_qa.checks.regex`.)
+MAX_PACK_BYTES = 5_000_000  # one pack file
+MAX_PACK_VALUES = 1_000_000  # YAML values, with every alias (*name) counted in full
+MAX_PACK_DEPTH = 100  # levels of nested mappings and lists
+MAX_PHRASE_CHARS = 100  # one phrase
+MAX_LIST_PHRASES = 5_000  # one phrase list of a rule, as written
+MAX_LEXICON_PHRASES = 10_000  # one lexicon
+MAX_PACK_PHRASES = 50_000  # distinct phrases in a pack: its lexicons and rules together
+_BRACKETS = re.compile(r"[\[\]{}]")
+# The only YAML tags a pack may use (implicitly or written out): plain data.
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
+) | {"tag:yaml.org,2002:timestamp"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +247,12 @@ def resolve_pack(spec: str | Path | None) -> Path:
 def load_pack(spec: str | Path | None = None) -> RulePack:
     """Load and fully validate a pack; raise `PackError` with every problem found."""
     path = resolve_pack(spec)
-    raw = path.read_bytes()
     # Problems name the file as the user gave it; a built-in pack by its place in rules/.
     shown = str(spec) if spec is not None and Path(spec).exists() else f"rules/{path.name}"
+    too_big = _too_big(path)
+    if too_big:
+        raise PackError([PackProblem(shown, 1, too_big)])
+    raw = path.read_bytes()
     pack = parse_pack(raw.decode("utf-8-sig"), shown, hashlib.sha256(raw).hexdigest())
     pack.source = str(path.resolve())
     return pack
@@ -244,6 +265,95 @@ def parse_pack(text: str, filename: str = "<pack>", sha256: str = "") -> RulePac
         raise PackError(sorted(set(loader.problems), key=lambda p: (p.line, p.message)))
     pack.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     return pack
+
+
+def _too_big(path: Path) -> str | None:
+    """Why a pack file is too large to load, or None (checked before it is read)."""
+    size = path.stat().st_size
+    if size <= MAX_PACK_BYTES:
+        return None
+    return f"the pack file is {size:,} bytes, more than {MAX_PACK_BYTES:,}; split it into packs"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
+
+
+@cache
+def _plain_constructor() -> type:
+    """ruamel's round-trip constructor, refusing every tag but plain data's.
+
+    The round-trip loader never builds Python objects (a `!!python/...` tag would come
+    back as a tagged value), but a pack has no use for any tag, so a tag other than
+    plain data's is a problem at its line, and the value is not built at all."""
+    from ruamel.yaml.comments import TaggedScalar
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class PlainConstructor(RoundTripConstructor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.refused: list[tuple[int, str]] = []
+
+        def construct_non_recursive_object(self, node: Any, tag: Any = None) -> Any:
+            name = str(tag if tag is not None else node.tag)
+            if name not in PLAIN_TAGS:
+                self.refused.append(
+                    (
+                        node.start_mark.line + 1,
+                        f"YAML tag {_short_tag(name)} is not allowed: a rule pack is plain "
+                        "data (mappings, lists, strings, numbers, true/false, null)",
+                    )
+                )
+                return None
+            data = super().construct_non_recursive_object(node, tag)
+            if isinstance(data, TaggedScalar):  # an explicit !!str
+                return str(data.value)
+            return data
+
+    return PlainConstructor
+
+
+def _flow_depth(text: str) -> int:
+    """How deep [ and { nest in a text, counting every bracket (an upper bound of the
+    flow nesting of a YAML document: brackets in text are usually balanced)."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _measure(doc: Any) -> tuple[int, int]:
+    """How many values a loaded document has, aliases counted in full, and how deep it
+    nests; counted without expanding aliases (a shared value is measured once)."""
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children: list[Any] = []
+        if hasattr(node, "items"):
+            children = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = list(node)
+        if done:
+            # a value inside itself (ruamel makes those None; counted once, if ever)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            depths[key] = 1 + max(depths.get(id(c), 0) for c in children)
+        elif not children:
+            sizes[key], depths[key] = 1, 0
+        elif key not in started:
+            started.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(doc)], depths[id(doc)]
 
 
 def _line(node: Any, key: Any = None, default: int = 0) -> int:
@@ -322,6 +432,15 @@ class _Loader:
             rules.append(rule)
         if not rules and not self.problems:
             self.problem(1, "the pack has no rules")
+        self.file = root
+        distinct = {p for ps in collected.lexicons.values() for p in ps}
+        distinct.update(p for r in rules for ps in r.lists.values() for p in ps)
+        if len(distinct) > MAX_PACK_PHRASES:
+            self.problem(
+                1,
+                f"the pack has {len(distinct):,} distinct phrases (lexicons and rules "
+                f"together), more than {MAX_PACK_PHRASES:,}",
+            )
         head = collected.head.model_copy(update={"scoring": Scoring(**collected.scoring)})
         self.file = root
         pack = self._assemble(head, rules, collected.lexicons)
@@ -332,9 +451,18 @@ class _Loader:
         from ruamel.yaml import YAML
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-        # The round-trip loader builds only plain containers and scalars (no Python
-        # objects), and keeps the line of every key for error messages.
+        if len(text) > MAX_PACK_BYTES or len(text.encode("utf-8")) > MAX_PACK_BYTES:
+            self.problem(1, f"the pack is more than {MAX_PACK_BYTES:,} bytes; split it into packs")
+            return None
+        if _flow_depth(text) > MAX_PACK_DEPTH:
+            # before parsing: ruamel's scanner takes quadratic time in flow nesting
+            self.problem(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
+            return None
+        # The round-trip loader builds only plain containers and scalars, and keeps the
+        # line of every key for error messages; its constructor refuses every other tag
+        # (`!!python/object/apply:...` is never constructed, let alone run).
         yaml = YAML(typ="rt")
+        yaml.Constructor = _plain_constructor()
         try:
             doc = yaml.load(text)
         except MarkedYAMLError as exc:
@@ -344,6 +472,25 @@ class _Loader:
             return None
         except YAMLError as exc:
             self.problem(1, f"YAML: {exc}")
+            return None
+        except RecursionError:
+            self.problem(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
+            return None
+        refused = yaml.constructor.refused
+        for line, message in refused:
+            self.problem(line, message)
+        if refused:
+            return None
+        values, depth = _measure(doc)
+        if values > MAX_PACK_VALUES:
+            self.problem(
+                1,
+                f"the pack has {values:,} values when its aliases (*name) are expanded, "
+                f"more than {MAX_PACK_VALUES:,}",
+            )
+            return None
+        if depth > MAX_PACK_DEPTH:
+            self.problem(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
             return None
         if not hasattr(doc, "items"):
             self.problem(1, "a rule pack is a YAML mapping with keys pack, version, title, rules")
@@ -409,6 +556,10 @@ class _Loader:
         if key in chain:
             self.problem(line, f"extends: {spec!r} extends this pack again (a cycle)")
             return None
+        too_big = _too_big(path)
+        if too_big:
+            self.problem(line, f"extends: {shown}: {too_big}")
+            return None
         return self._collect(path.read_text(encoding="utf-8-sig"), shown, (*chain, key))
 
     def _amend(self, doc: Any, file: str, sources: list[_Source]) -> list[_Source]:
@@ -465,8 +616,16 @@ class _Loader:
                 continue  # PackHead validation reports the type
             if not phrases:
                 self.problem(line, f"lexicon {name!r} is empty")
+            if len(phrases) > MAX_LEXICON_PHRASES:
+                self.problem(
+                    line,
+                    f"lexicon {name!r} has {len(phrases):,} phrases, more than "
+                    f"{MAX_LEXICON_PHRASES:,}; split it",
+                )
             for p in phrases:
-                if not normalize(p):
+                if len(p) > MAX_PHRASE_CHARS:
+                    self.problem(line, f"lexicon {name!r}: {_long_phrase(p)}")
+                elif not normalize(p):
                     self.problem(line, f"lexicon {name!r}: phrase {p!r} normalises to nothing")
             out[str(name)] = [str(p) for p in phrases]
         return out
@@ -599,6 +758,13 @@ class _Loader:
         if not isinstance(value, list):
             return None
         key = name.split(".")[0]
+        if len(value) > MAX_LIST_PHRASES:
+            self.problem(
+                _line(node, key, line),
+                f"rule {rid}: {name}: {len(value):,} phrases, more than {MAX_LIST_PHRASES:,} "
+                "in one list; put them in a lexicon (lexicons: name: [...]) and write @name",
+            )
+            return None
         expanded: list[str] = []
         for item in value:
             if isinstance(item, str) and item.startswith("@"):
@@ -611,9 +777,14 @@ class _Loader:
                     continue
                 expanded.extend(lexicons[item[1:]])
             else:
+                if isinstance(item, str) and len(item) > MAX_PHRASE_CHARS:
+                    self.problem(
+                        _line(node, key, line), f"rule {rid}: {name}: {_long_phrase(item)}"
+                    )
+                    continue
                 expanded.append(item)
         for p in expanded:
-            if isinstance(p, str) and not normalize(p):
+            if isinstance(p, str) and len(p) <= MAX_PHRASE_CHARS and not normalize(p):
                 self.problem(
                     _line(node, key, line),
                     f"rule {rid}: {name}: phrase {p!r} normalises to nothing",
@@ -626,6 +797,8 @@ class _Loader:
         return any(p.message.startswith(prefix) for p in self.problems)
 
     def _examples(self, node: Any, rule: Rule) -> list[Example]:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
         seq = node.get("examples") or []
         out: list[Example] = []
         counts = dict.fromkeys(EXAMPLE_KINDS, 0)
@@ -646,8 +819,10 @@ class _Loader:
             try:
                 conversation = parse_example(str(text), f"{rule.id}::{kind}[{counts[kind]}]")
             except NotationError as exc:
-                # A block scalar starts on the line after its key.
-                self.problem(line + 1 + exc.offset, f"rule {rule.id}: example {kind}: {exc}")
+                # A literal block (|) starts on the line after its key, one turn a line;
+                # any other scalar is reported on its key's line.
+                at = line + 1 + exc.offset if isinstance(text, LiteralScalarString) else line
+                self.problem(at, f"rule {rule.id}: example {kind}: {exc}")
                 continue
             out.append(Example(kind, str(text), self.file, line, counts[kind], conversation))
             counts[kind] += 1
@@ -703,6 +878,13 @@ class _Loader:
             sha256="",
             matcher=Matcher(phrases, words),
         )
+
+
+def _long_phrase(phrase: str) -> str:
+    return (
+        f"phrase {phrase[:20]!r}… is {len(phrase)} characters, more than {MAX_PHRASE_CHARS}; "
+        "a phrase is a few words said in a turn"
+    )
 
 
 def _locate(node: Any, loc: Iterable[Any], default: int) -> int:
