@@ -14,7 +14,14 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id, is_blank
+from cs_qa.ingest.convert import (
+    RawTurn,
+    RecordError,
+    build_conversation,
+    clean_id,
+    is_blank,
+    shown,
+)
 from cs_qa.ingest.encoding import FileSample
 from cs_qa.ingest.jsonl import conversation_from_record, read_json_records
 from cs_qa.ingest.mapping import ColumnMapping
@@ -104,9 +111,9 @@ def _millis(value: object, key: str, index: int) -> float:
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise RecordError(f"sentence {index}: bad {key} {value!r} (expected milliseconds)")
+        raise RecordError(f"sentence {index}: bad {key} {shown(value)} (expected milliseconds)")
     if number < 0:
-        raise RecordError(f"sentence {index}: negative {key} {value!r}")
+        raise RecordError(f"sentence {index}: negative {key} {shown(value)}")
     return number
 
 
@@ -126,7 +133,7 @@ def _turn(sentence: object, index: int, speakers: Mapping[str, str]) -> RawTurn:
     if isinstance(text, int | float) and not isinstance(text, bool):
         text = str(text)  # a sentence that is just a number ("一" recognised as 1)
     if not isinstance(text, str):
-        raise RecordError(f"sentence {index}: text must be a string, got {text!r}")
+        raise RecordError(f"sentence {index}: text must be a string, got {shown(text)}")
 
     begin_key, end_key = next(
         (pair for pair in _TIME_KEYS if _lookup(sentence, (pair[0],)) is not None),
@@ -147,8 +154,8 @@ def _turn(sentence: object, index: int, speakers: Mapping[str, str]) -> RawTurn:
     if speaker is None:
         known = ", ".join(f"{k}={v}" for k, v in speakers.items())
         raise RecordError(
-            f"sentence {index}: unknown {key} {raw!r} (known: {known}; "
-            f"add --speaker {raw}=agent|customer or a role word)"
+            f"sentence {index}: unknown {key} {shown(raw)} (known: {known}; "
+            f"add --speaker {shown(raw, 40)}=agent|customer or a role word)"
         )
     return RawTurn(speaker, text, start=begin / 1000, end=end / 1000)
 

@@ -51,12 +51,20 @@ def is_blank(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """`value` quoted for a reason, cut short: a 10 MB cell must not become a 10 MB reason."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def clean_id(value: object, what: str, turn_index: int | None = None) -> str | None:
     """An identifier as a trimmed string, None when blank."""
     if is_blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RecordError(f"{what} must be a string, got {value!r}", turn_index)
+        raise RecordError(f"{what} must be a string, got {shown(value)}", turn_index)
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # an id column read as float (pandas) must not become "1024.0"
     return str(value).strip()
@@ -101,7 +109,7 @@ def parse_timestamp(
             except ValueError:
                 pass
     raise RecordError(
-        f"bad {what} {value!r} (expected ISO 8601 like 2026-11-21T09:00:03+08:00)", turn_index
+        f"bad {what} {shown(value)} (expected ISO 8601 like 2026-11-21T09:00:03+08:00)", turn_index
     )
 
 
@@ -126,7 +134,7 @@ def parse_seconds(value: object, what: str, turn_index: int | None = None) -> fl
         except ValueError:
             seconds = None
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        raise RecordError(f"bad {what} {value!r} (expected seconds, e.g. 12.5)", turn_index)
+        raise RecordError(f"bad {what} {shown(value)} (expected seconds, e.g. 12.5)", turn_index)
     return seconds
 
 
@@ -137,7 +145,7 @@ def _text(value: object, turn_index: int) -> str:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # a message that is just a number ("1", an order quantity)
-    raise RecordError(f"text must be a string, got {value!r}", turn_index)
+    raise RecordError(f"text must be a string, got {shown(value)}", turn_index)
 
 
 def build_conversation(
@@ -174,7 +182,7 @@ def build_conversation(
         if speaker is None:
             if is_blank(said_by):
                 raise RecordError("no speaker", i)
-            raise RecordError(f"unknown speaker {str(said_by).strip()!r}", i)
+            raise RecordError(f"unknown speaker {shown(str(said_by).strip())}", i)
         if text.__class__ is not str or not text or text.isspace():
             text = _text(text, i)
         has_ts = ts is not None and not is_blank(ts)
@@ -223,7 +231,9 @@ def build_conversation(
     if not is_blank(channel):
         resolved_channel = normalize_channel(channel)
         if resolved_channel is None:
-            raise RecordError(f"unknown channel {str(channel).strip()!r} (expected chat or call)")
+            raise RecordError(
+                f"unknown channel {shown(str(channel).strip())} (expected chat or call)"
+            )
     elif default_channel:
         resolved_channel = default_channel
     else:

@@ -30,9 +30,10 @@ def _decodes(data: bytes, encoding: str, final: bool = True) -> bool:
 def detect_encoding(sample: bytes, complete: bool = True) -> str:
     """Guess the encoding of a file from its first bytes.
 
-    BOM -> utf-8-sig (or utf-16/32); valid UTF-8 -> utf-8; valid GB18030 -> gb18030;
-    otherwise the encoding most lines of the sample decode in, and as a last resort
-    charset-normalizer's guess. `complete` says the sample is the whole file.
+    BOM -> utf-8-sig (or utf-16/32); valid UTF-8 -> utf-8; valid GB18030 with no line of
+    non-ASCII UTF-8 -> gb18030; otherwise the encoding most lines of the sample decode
+    in, and as a last resort charset-normalizer's guess. `complete` says the sample is
+    the whole file.
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -42,16 +43,22 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
         return "utf-16"
     if sample.isascii() or _decodes(sample, "utf-8", complete):
         return "utf-8"
-    if _decodes(sample, "gb18030", complete):
-        return "gb18030"
     # A damaged line makes the whole sample invalid in every encoding; let the lines
     # vote, so that one bad line in a UTF-8 file does not turn the file into mojibake.
+    # GB18030 decodes most byte strings, UTF-8 text included, while non-ASCII text in
+    # another encoding is almost never valid UTF-8: a line valid in both is a UTF-8 vote,
+    # else one line of binary junk would outvote a UTF-8 line of Chinese.
     lines = sample.split(b"\n")
     if not complete:
         lines = lines[:-1]
     lines = [line for line in lines if not line.isascii()]
-    utf8 = sum(_decodes(line, "utf-8") for line in lines)
-    gb = sum(_decodes(line, "gb18030") for line in lines)
+    utf8_lines = [_decodes(line, "utf-8") for line in lines]
+    utf8 = sum(utf8_lines)
+    gb = sum(
+        _decodes(line, "gb18030") for line, ok in zip(lines, utf8_lines, strict=True) if not ok
+    )
+    if not utf8 and _decodes(sample, "gb18030", complete):
+        return "gb18030"
     if utf8 and utf8 >= gb:
         return "utf-8"
     if gb:

@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, parse_timestamp
+from cs_qa.ingest.convert import (
+    RawTurn,
+    RecordError,
+    build_conversation,
+    parse_timestamp,
+    shown,
+)
 from cs_qa.ingest.encoding import describe_decode_error, read_whole
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import resolve_speaker
@@ -108,15 +114,15 @@ def _cue(
     if timing_at is None:
         raise CueError(
             first,
-            f"{where}: no timing line (expected a line like {example}), got {block[0][1]!r}",
+            f"{where}: no timing line (expected a line like {example}), got {shown(block[0][1])}",
         )
     timing = block[timing_at][1].strip()
     m = _TIMING.fullmatch(timing)
     if m is None:
-        raise CueError(first, f"{where}: bad timestamp line {timing!r} (expected {example})")
+        raise CueError(first, f"{where}: bad timestamp line {shown(timing)} (expected {example})")
     start, end = _seconds(m.group("start")), _seconds(m.group("end"))
     if start is None or end is None:
-        raise CueError(first, f"{where}: bad timestamp line {timing!r} (expected {example})")
+        raise CueError(first, f"{where}: bad timestamp line {shown(timing)} (expected {example})")
     if end < start:
         raise CueError(first, f"{where}: end {m.group('end')} is before start {m.group('start')}")
     # Italics and colours around a prefix (<i>客户: …</i>) must not hide the speaker.
@@ -138,7 +144,9 @@ def _cue(
             name = voice.group("name") or ""
             who = _parse_name(name, mapping)
             if who is None:
-                raise CueError(first, f"{where}: unknown speaker {name.strip()!r} in voice tag")
+                raise CueError(
+                    first, f"{where}: unknown speaker {shown(name.strip())} in voice tag"
+                )
             segments.append((*who, [text[voice.end() :]]))
             continue
         who = _parse_name(prefix.group("name"), mapping) if prefix else None
@@ -149,14 +157,14 @@ def _cue(
         elif prefix is not None:
             raise CueError(
                 first,
-                f"{where}: unknown speaker {prefix.group('name').strip()!r} "
+                f"{where}: unknown speaker {shown(prefix.group('name').strip())} "
                 "(expected a role word such as 客服, 坐席, 客户 or 顾客)",
             )
         else:
             raise CueError(
                 first,
                 f"{where}: no speaker: start the text with a voice tag <v 客服> "
-                f"or a role prefix 客服： (got {text.strip()!r})",
+                f"or a role prefix 客服： (got {shown(text.strip())})",
             )
     for speaker, agent_id, parts in segments:
         text = html.unescape(_VOICE_END.sub("", "\n".join(parts))).strip()

@@ -75,13 +75,18 @@ class FileError(Exception):
     """The whole file cannot be read as a table (reason for a line-1 rejection)."""
 
 
+def _cut(text: str, limit: int = 300) -> str:
+    # A header line of megabytes (a file that is not a table) must not become the reason.
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
+
+
 def resolve_columns(
     header: Sequence[object] | None, n_columns: int, mapping: ColumnMapping | None
 ) -> dict[str, int]:
     """Column index of each canonical field present: explicit mapping first, then the
     header names. Raises FileError naming what is missing."""
     shown = (
-        ", ".join(str(h) for h in header)
+        _cut(", ".join(str(h) for h in header))
         if header is not None
         else f"no header row, {n_columns} columns"
     )
