@@ -218,23 +218,25 @@ class Merger:
         self.summary.read += result.read
         duplicates = self._duplicates(tables["conversations"])
         if duplicates:
-            lines = pa.array(sorted(duplicates), pa.int64())
-            for name in ("conversations", "turns", "rule_results", "findings"):
-                rows = tables[name]
-                tables[name] = rows.filter(
-                    pc.invert(pc.is_in(rows["source_line"], value_set=lines))
-                )
+            dropped = np.fromiter(duplicates, dtype=np.int64)
+            keep = ~np.isin(np.arange(tables["conversations"].num_rows), dropped)
+            tables["conversations"] = tables["conversations"].filter(pa.array(keep))
+            for name in ("turns", "rule_results", "findings"):
+                owners = result.owners[name]
+                tables[name] = tables[name].filter(pa.array(~np.isin(owners, dropped)))
+            rows = sorted(duplicates)  # conversation rows: already in source-line order
             extra = pa.table(
                 {
-                    "source_file": [result.unit.name] * len(duplicates),
-                    "source_line": sorted(duplicates),
-                    "conversation_id": [duplicates[k][0] for k in sorted(duplicates)],
-                    "reason": [duplicates[k][1] for k in sorted(duplicates)],
+                    "source_file": [result.unit.name] * len(rows),
+                    "source_line": [duplicates[r][2] for r in rows],
+                    "conversation_id": [duplicates[r][0] for r in rows],
+                    "reason": [duplicates[r][1] for r in rows],
                 },
                 schema=TABLES["errors"],
             )
             errors = pa.concat_tables([tables["errors"], extra])
-            tables["errors"] = errors.take(pc.sort_indices(errors, [("source_line", "ascending")]))
+            order = pc.sort_indices(errors, [("source_line", "ascending")])  # stable
+            tables["errors"] = errors.take(order)
         for name, table in tables.items():
             self.writer.write_table(name, table)
         errors = tables["errors"]
@@ -249,15 +251,16 @@ class Merger:
         self.summary.findings += tables["findings"].num_rows
         self.agents.add(tables)
 
-    def _duplicates(self, conversations: pa.Table) -> dict[int, tuple[str, str]]:
-        """source_line -> (id, reason) for conversations whose id was read before."""
+    def _duplicates(self, conversations: pa.Table) -> dict[int, tuple[str, str, int]]:
+        """Row of `conversations` -> (id, reason, source line) for the conversations whose
+        id was read before (in an earlier unit, or earlier in this one)."""
         if conversations.num_rows == 0:
             return {}
         ids = conversations["conversation_id"].to_pylist()
         files = conversations["source_file"].to_pylist()
         lines = conversations["source_line"].to_pylist()
         hashes = np.array([_hash(i) for i in ids], dtype=np.uint64)
-        found: dict[int, tuple[str, str]] = {}
+        found: dict[int, tuple[str, str, int]] = {}
         positions = np.searchsorted(self.hashes, hashes)
         inside: dict[int, int] = {}  # hash -> row of its first occurrence in this unit
         keep_rows = []
@@ -269,7 +272,7 @@ class Merger:
                 first = f"{files[inside[h]]}:{lines[inside[h]]}"
             if first is not None:
                 reason = f"duplicate conversation_id {ids[row]!r} (first at {first})"
-                found[lines[row]] = (ids[row], reason)
+                found[row] = (ids[row], reason, lines[row])
                 continue
             inside[h] = row
             keep_rows.append(row)

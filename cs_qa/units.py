@@ -10,7 +10,7 @@ the engine or the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -46,6 +46,10 @@ class UnitResult:
     unit: WorkUnit
     tables: dict[str, pa.Table]
     read: int = 0
+    # For each child table (turns, rule_results, findings): the row of `conversations`
+    # each of its rows belongs to. Not written; lets the driver drop a conversation's
+    # rows exactly, even when several records share one source line.
+    owners: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def plan_units(
@@ -116,7 +120,7 @@ def score_unit(
             rows.reject(item, hide)
         else:
             rows.add(score(item, pack), pack, hide)
-    return UnitResult(unit, rows.tables(), read)
+    return UnitResult(unit, rows.tables(), read, rows.owners())
 
 
 def _keep(text: str) -> str:
@@ -219,14 +223,22 @@ class Rows:
             found["detail"].append(hide(f.detail))
             found["evidence"].append(hide(f.evidence))
 
+    def owners(self) -> dict[str, np.ndarray]:
+        """The `conversations` row of every row of the child tables."""
+        counts = np.asarray(self.turn_counts, dtype=np.int64)
+        return {
+            "turns": np.repeat(np.arange(len(counts)), counts),
+            "rule_results": np.repeat(np.arange(len(counts)), len(self.rule_ids or ())),
+            "findings": np.asarray(self.finding_owner, dtype=np.int64),
+        }
+
     def tables(self) -> dict[str, pa.Table]:
         conversations = _table("conversations", self.conv)
         counts = np.asarray(self.turn_counts, dtype=np.int64)
-        owners = np.repeat(np.arange(len(counts)), counts)
+        owner = self.owners()
+        owners, per_rule = owner["turns"], owner["rule_results"]
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         turn_index = np.arange(len(owners)) - starts
-        rules = len(self.rule_ids or ())
-        per_rule = np.repeat(np.arange(len(counts)), rules)
         return {
             "conversations": conversations,
             "turns": _table(
@@ -252,7 +264,7 @@ class Rows:
                 self.findings,
                 _spread(
                     conversations,
-                    np.asarray(self.finding_owner, dtype=np.int64),
+                    owner["findings"],
                     ("conversation_id", "source_file", "source_line"),
                 ),
             ),

@@ -368,11 +368,6 @@ def test_json_lines_in_a_json_file(data):
         check(score(folder), expect, names)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cs_qa.run.Merger drops duplicates by (unit, source_line): two records on one "
-    "physical line are both dropped and reported once (read 2, scored 0, rejected 1)",
-)
 def test_single_line_json_array_with_a_duplicate_id_keeps_counts(tmp_path):
     # Two records on one physical line: the duplicate is reported once, the first kept.
     folder = tmp_path / "in"

@@ -264,6 +264,6 @@ def test_the_duplicate_index_stays_sorted_and_finds_every_repeat():
                 expected[line] = f"duplicate conversation_id {cid!r} (first at {seen[cid]})"
             else:
                 seen[cid] = f"{name}:{line}"
-        assert {line: reason for line, (_, reason) in found.items()} == expected
+        assert {line: reason for _, (_, reason, line) in found.items()} == expected
         assert np.all(merger.hashes[:-1] < merger.hashes[1:])
     assert len(merger.hashes) == len(seen)
