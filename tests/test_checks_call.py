@@ -392,3 +392,58 @@ def test_speech_rate_is_na_without_durations():
     # the customer's turns have times, the agent's has none that lasts
     text = f"# channel: call\n[00:00-00:05] 客户: {GREETING}\n[00:05-00:05] 客服: 好的"
     assert status(SPEECH_RATE, text)[0] == "na"
+
+
+def test_interruption_matches_the_pairwise_definition_on_random_calls():
+    """The sorted sweep gives what comparing every pair of turns gives."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cs_qa.matching import PreparedConversation
+    from cs_qa.model import Conversation, Turn
+    from cs_qa.pack import load_pack
+
+    pack = load_pack(None)
+    rule = pack.rule("call.interruption")
+    check = get("interruption").run
+
+    def pairwise(turns: list[Turn]) -> list[tuple[int, str]]:
+        hits = []
+        for a, turn in enumerate(turns):
+            if turn.speaker != "agent" or spoken_chars(turn.text) < rule.params.min_chars:
+                continue
+            overlap = max(
+                (
+                    round(min(turn.end_s, other.end_s) - turn.at_s, 3)
+                    for other in turns
+                    if other.speaker == "customer" and other.at_s < turn.at_s < other.end_s
+                ),
+                default=0.0,
+            )
+            if overlap >= rule.params.min_overlap_seconds:
+                hits.append((a, f"{overlap:.1f}".removesuffix(".0") + "s"))
+        return hits
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(st.integers(0, 2**32 - 1))
+    def check_one(seed: int) -> None:
+        rng = random.Random(seed)
+        turns = []
+        for _ in range(rng.randint(1, 30)):
+            start = round(rng.uniform(0, 60), 1)
+            turns.append(
+                Turn(
+                    rng.choice(["agent", "customer"]),
+                    rng.choice(["您好请问有什么可以帮您", "嗯"]),
+                    start,
+                    round(start + rng.uniform(0.1, 15), 1),
+                )
+            )
+        turns.sort(key=lambda t: t.at_s)
+        conv = Conversation("c", "call", "A1", turns)
+        found = check(PreparedConversation(conv, pack.matcher), rule) or []
+        assert [(h.turn_index, h.matched) for h in found] == pairwise(turns)
+
+    check_one()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -37,18 +39,19 @@ def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     if any(turns[i].at_s is None or turns[i].end_s is None for i in mine + theirs):
         return None
     hits: list[Hit] = []
+    # The other party's turns by start, with the latest end among the first k of them:
+    # the turn running longest past a start gives the largest overlap (n log n, so a
+    # call of thousands of segments is not compared pair by pair).
+    spans = sorted((turns[c].at_s or 0.0, turns[c].end_s or 0.0) for c in theirs)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))
     for a in mine:
         start, end = turns[a].at_s or 0.0, turns[a].end_s or 0.0
         if spoken_chars(conv.texts[a]) < params.min_chars:
             continue
-        overlap = max(
-            (
-                round(min(end, turns[c].end_s or 0.0) - start, 3)
-                for c in theirs
-                if (turns[c].at_s or 0.0) < start < (turns[c].end_s or 0.0)
-            ),
-            default=0.0,
-        )
+        earlier = bisect_left(starts, start)  # their turns that started before this one
+        latest = reach[earlier - 1] if earlier else 0.0
+        overlap = round(min(end, latest) - start, 3) if latest > start else 0.0
         if overlap >= params.min_overlap_seconds:
             hits.append(Hit(a, seconds(overlap), f"spoke over the {other} for {overlap:g} s"))
     return hits
