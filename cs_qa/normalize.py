@@ -41,8 +41,8 @@ _CJK_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x
 
 
 @lru_cache(maxsize=1)
-def _convertible() -> re.Pattern[str]:
-    """A character class of every character OpenCC tw2s changes on its own (about 5,000,
+def _convertible() -> frozenset[str]:
+    """Every character OpenCC tw2s changes on its own (about 5,000,
     asked of OpenCC itself once per process, ~0.1 s). A text with none of them is
     Simplified already and skips OpenCC, which is most of normalisation's cost: its
     phrase entries exist to refine how such characters convert in context (乾隆 keeps
@@ -50,12 +50,13 @@ def _convertible() -> re.Pattern[str]:
     and real JD chats): no text without one of them is changed by OpenCC."""
     chars = [chr(c) for first, last in _CJK_BLOCKS for c in range(first, last + 1)]
     converted = _t2s().convert(_SEP.join(chars)).split(_SEP)
-    changed = sorted(c for c, d in zip(chars, converted, strict=True) if c != d)
-    return re.compile("[" + "".join(re.escape(c) for c in changed) + "]")
+    # A set, not a regex character class: `re` takes ~100 µs to search a conversation
+    # for one of 5,000 characters, set.isdisjoint ~3 µs.
+    return frozenset(c for c, d in zip(chars, converted, strict=True) if c != d)
 
 
 def _to_simplified(text: str) -> str:
-    return _t2s().convert(text) if _convertible().search(text) else text
+    return text if _convertible().isdisjoint(text) else _t2s().convert(text)
 
 
 def normalize(text: str) -> str:
@@ -92,7 +93,7 @@ def normalize_all(texts: Sequence[str]) -> list[str]:
         if spaced[i]:
             folded[i] = _SPACE_BETWEEN_CJK.sub("", folded[i])
     joined = _SEP.join(folded[i] for i in chinese)
-    if chinese and _convertible().search(joined):  # else all Simplified already
+    if chinese and not _convertible().isdisjoint(joined):  # else all Simplified already
         converted = _t2s().convert(joined).split(_SEP)
         if len(converted) != len(chinese):  # a text held the separator itself
             converted = [_to_simplified(folded[i]) for i in chinese]
