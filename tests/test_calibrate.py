@@ -219,3 +219,11 @@ def test_the_readme_example_is_this_run(cal_out):
         r"Score Spearman correlation: \S+ \(\d+ conversations", result.output
     ).group(0)
     assert spearman in " ".join(section.split())
+
+
+def test_labels_may_be_parquet(tmp_path):
+    path = tmp_path / "labels.parquet"
+    pd.read_csv(LABELS, dtype=str, keep_default_na=False).to_parquet(path)
+    from_csv, from_parquet = load_labels(LABELS), load_labels(path)
+    pd.testing.assert_frame_equal(from_csv.rules, from_parquet.rules)
+    pd.testing.assert_frame_equal(from_csv.scores, from_parquet.scores)
