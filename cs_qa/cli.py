@@ -320,6 +320,12 @@ def show(
     html: Annotated[
         Path | None, typer.Option("--html", help="Write a printable HTML page instead.")
     ] = None,
+    disputes: Annotated[
+        Path | None,
+        typer.Option(
+            "--disputes", help="Disputes file: accepted disputes show their findings overruled."
+        ),
+    ] = None,
     lang: Lang = "zh",
 ) -> None:
     """Print one conversation turn by turn, matched phrases highlighted and each finding
@@ -327,8 +333,10 @@ def show(
 
     Example: cs-qa show out c-20261116-0003 --html c-0003.html
 
-    Exit codes: 0 shown; 2 not a dataset, unknown conversation id or unwritable HTML file.
+    Exit codes: 0 shown; 2 not a dataset, unknown conversation id, unreadable disputes or
+    unwritable HTML file.
     """
+    from cs_qa.disputes import DisputesError, apply_disputes, load_disputes
     from cs_qa.i18n import t
     from cs_qa.report import DatasetError, load_datasets
     from cs_qa.show import (
@@ -341,8 +349,11 @@ def show(
     check_lang(lang)
     console, err = common.console(), common.err_console()
     try:
-        view = conversation_view(load_datasets(datasets), conversation_id)
-    except (DatasetError, UnknownConversation) as exc:
+        ds = load_datasets(datasets)
+        if disputes is not None:
+            ds = apply_disputes(ds, load_disputes(disputes))
+        view = conversation_view(ds, conversation_id)
+    except (DatasetError, UnknownConversation, DisputesError) as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     if html is None:

@@ -61,6 +61,7 @@ tr.spk-system td.speaker, tr.spk-system td .text { color: #7b8794; }
 tr.spk-agent td { background: #f5f9ff; } tr.turn.row-bad td { background: #fff1f1; }
 .finding { font-size: .9rem; color: #8a5a00; margin: .15rem 0 0 .8rem; }
 .finding.fatal { color: #c81e1e; font-weight: 600; } .finding.flag { color: #7a3e9d; }
+.finding.overruled { color: #6b7280; text-decoration: line-through; }
 """
 
 

@@ -198,6 +198,7 @@ class FindingView:
     detail: str
     turn_index: int | None
     at: str  # mm:ss, "—" when untimed or not at a turn
+    overruled: str = ""  # the reviewer's reason when an accepted dispute overruled it
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,16 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
         ]
 
     meta = aggregate.rule_meta(ds.rules)
-    findings = own(ds.findings)
+    overruled = own(ds.overruled)
+    findings = pd.concat(
+        [frame for frame in (own(ds.findings), overruled) if not frame.empty] or [own(ds.findings)]
+    )
+    reasons = {  # (rule, turn) -> the reviewer's reason, for findings a dispute overruled
+        (str(r.rule_id), None if pd.isna(r.turn_index) else int(r.turn_index)): _str(
+            getattr(r, "dispute_reason", "")
+        )
+        for r in overruled.itertuples(index=False)
+    }
     by_turn: dict[int, list[FindingView]] = {}
     general: list[FindingView] = []
     turns_frame = (
@@ -344,6 +354,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
             detail=_str(f.detail),
             turn_index=index,
             at=format_offset(f.at_s),
+            overruled=reasons.get((rule_id, index), ""),
         )
         if index is not None and index in turn_indexes:
             by_turn.setdefault(index, []).append(view)
@@ -355,7 +366,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
         index = int(r.turn_index)
         text = _str(r.text)
         own_findings = by_turn.get(index, [])
-        phrases = [p for fv in own_findings for p in split_matched(fv.matched)]
+        phrases = [p for fv in own_findings if not fv.overruled for p in split_matched(fv.matched)]
         turns.append(
             TurnView(
                 index=index,
@@ -411,6 +422,8 @@ def _speaker(turn: TurnView, lang: str) -> str:
 
 
 def _deduct_label(f: FindingView, lang: str) -> str:
+    if f.overruled:
+        return f"{t('overruled_short', lang)}: {f.overruled}"
     if f.fatal:
         return t("fatal", lang)
     if f.kind == "flag":
@@ -477,8 +490,9 @@ _SPEAKER_STYLE = {"agent": "bold cyan", "customer": "bold green", "system": "dim
 
 
 def _finding_text(f: FindingView, lang: str, indent: str = "    ") -> Text:
-    mark = "⚑" if f.kind == "flag" else "⚠"
+    mark = "✓" if f.overruled else ("⚑" if f.kind == "flag" else "⚠")
     style = "bold red" if f.fatal else ("magenta" if f.kind == "flag" else "yellow")
+    style = "dim" if f.overruled else style
     # The whole line takes the finding's colour: red for a fatal item.
     line = Text(f"{indent}{mark} {_title(f, lang)}", style=style)
     deduct, *rest = _finding_parts(f, lang)
@@ -551,7 +565,8 @@ def _marked_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 def _finding_html(f: FindingView, lang: str) -> str:
     cls = "finding fatal" if f.fatal else ("finding flag" if f.kind == "flag" else "finding")
-    mark = "⚑" if f.kind == "flag" else "⚠"
+    cls = "finding overruled" if f.overruled else cls
+    mark = "✓" if f.overruled else ("⚑" if f.kind == "flag" else "⚠")
     parts = " · ".join(esc(p) for p in _finding_parts(f, lang))
     return (
         f'<div class="{cls}">{mark} <strong>{esc(_title(f, lang))}</strong> '

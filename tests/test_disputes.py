@@ -144,3 +144,18 @@ def test_bad_disputes_are_refused(out, tmp_path):
         load_disputes(broken)
     assert f"{broken}:2:" in str(info.value) and f"{broken}:3:" in str(info.value)
     assert runner.invoke(app, ["report", str(out), "--disputes", str(broken)]).exit_code == 2
+
+
+def test_show_marks_the_overruled_finding(out, tmp_path):
+    disputes = tmp_path / "disputes.csv"
+    assert _dispute(disputes).exit_code == 0
+    args = ["show", str(out), CONVERSATION, "--lang", "en"]
+    plain = runner.invoke(app, args, env={"COLUMNS": "200"})
+    shown = runner.invoke(app, [*args, "--disputes", str(disputes)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "overruled, no deduction" in shown.output and "overruled" not in plain.output
+    html = tmp_path / "c.html"
+    runner.invoke(
+        app, ["show", str(out), CONVERSATION, "--disputes", str(disputes), "--html", str(html)]
+    )
+    assert 'class="finding overruled"' in html.read_text(encoding="utf-8")
