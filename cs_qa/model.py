@@ -74,6 +74,10 @@ class Hit:
     turn_index: int | None
     matched: str
     detail: str = ""
+    # What `detail` says as a label key (i18n `detail_<code>`) and its values, so reports
+    # can say it in the reader's language; `detail` is its English form.
+    code: str = ""
+    args: dict[str, object] | None = None
 
 
 @dataclass(slots=True)
@@ -92,6 +96,8 @@ class Finding:
     matched: str
     detail: str
     evidence: str
+    detail_code: str = ""
+    detail_args: dict[str, object] | None = None  # the values of `detail_code`
 
 
 class RuleResult(NamedTuple):

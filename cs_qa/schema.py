@@ -73,10 +73,13 @@ TABLES: dict[str, pa.Schema] = {
             ("speaker", pa.string()),
             ("at_s", pa.float64()),
             ("matched", pa.string()),
-            ("detail", pa.string()),
+            ("detail", pa.string()),  # in English; detail_code says it in other languages
             ("evidence", pa.string()),
             ("source_file", pa.string()),
             ("source_line", pa.int64()),
+            # The label key (cs_qa.i18n `detail_<code>`) and JSON values of `detail`.
+            ("detail_code", pa.string()),
+            ("detail_args", pa.string()),
         ]
     ),
     "agents": pa.schema(

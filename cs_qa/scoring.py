@@ -76,4 +76,6 @@ def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) 
         matched=hit.matched,
         detail=hit.detail,
         evidence=turn.text if turn is not None else "",
+        detail_code=hit.code,
+        detail_args=hit.args,
     )

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from cs_qa import aggregate
 from cs_qa.html_base import esc, page
-from cs_qa.i18n import t
+from cs_qa.i18n import detail_text, t
 from cs_qa.normalize import _CJK, _t2s, bare
 from cs_qa.report import MISSING, Dataset, _masking, format_offset, load_dataset
 
@@ -199,6 +199,8 @@ class FindingView:
     turn_index: int | None
     at: str  # mm:ss, "—" when untimed or not at a turn
     overruled: str = ""  # the reviewer's reason when an accepted dispute overruled it
+    detail_code: str = ""  # what `detail` says, for other languages (cs_qa.i18n.detail_text)
+    detail_args: str = ""
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,8 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
             turn_index=index,
             at=format_offset(f.at_s),
             overruled=reasons.get((rule_id, index), ""),
+            detail_code=_str(getattr(f, "detail_code", "")),
+            detail_args=_str(getattr(f, "detail_args", "")),
         )
         if index is not None and index in turn_indexes:
             by_turn.setdefault(index, []).append(view)
@@ -437,7 +441,7 @@ def _finding_parts(f: FindingView, lang: str) -> list[str]:
     if f.matched:
         parts.append(f"{t('show_hit', lang)}: {f.matched}")
     if f.detail:
-        parts.append(f.detail)
+        parts.append(detail_text(f.detail, f.detail_code, f.detail_args, lang))
     return parts
 
 

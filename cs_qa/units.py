@@ -9,6 +9,7 @@ the engine or the number of workers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -123,6 +124,15 @@ def score_unit(
     return UnitResult(unit, rows.tables(), read, rows.owners())
 
 
+def _args_json(args: dict[str, object] | None, hide: Callable[[str], str]) -> str:
+    """A finding's detail values as JSON, text values masked like every stored text
+    (numbers are measurements, not personal data)."""
+    if not args:
+        return ""
+    shown = {k: hide(v) if isinstance(v, str) else v for k, v in args.items()}
+    return json.dumps(shown, ensure_ascii=False, sort_keys=True)
+
+
 def _keep(text: str) -> str:
     return text
 
@@ -141,7 +151,8 @@ class Rows:
     TURN_OWN = ("speaker", "agent_id", "at_s", "end_s", "text")
     FINDING_OWN = (
         "agent_id", "rule_id", "title", "category", "kind", "deduct", "fatal",
-        "turn_index", "speaker", "at_s", "matched", "detail", "evidence",
+        "turn_index", "speaker", "at_s", "matched", "detail", "evidence", "detail_code",
+        "detail_args",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -222,6 +233,8 @@ class Rows:
             found["matched"].append(hide(f.matched))
             found["detail"].append(hide(f.detail))
             found["evidence"].append(hide(f.evidence))
+            found["detail_code"].append(f.detail_code)
+            found["detail_args"].append(_args_json(f.detail_args, hide))
 
     def owners(self) -> dict[str, np.ndarray]:
         """The `conversations` row of every row of the child tables."""

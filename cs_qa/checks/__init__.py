@@ -97,6 +97,15 @@ class CheckType:
 REGISTRY: dict[str, CheckType] = {}
 
 
+def explain(code: str, **values: object) -> dict[str, object]:
+    """A finding's explanation as `Hit` keywords: `detail` in English from the label
+    `detail_<code>` of cs_qa.i18n, with the code and values kept so that reports can
+    say it in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
+    from cs_qa.i18n import LABELS
+
+    return {"detail": LABELS["en"][f"detail_{code}"].format(**values), "code": code, "args": values}
+
+
 def seconds(value: float) -> str:
     """A measured duration as a finding's `matched` text: 45s, 30.5s."""
     return f"{value:.1f}".removesuffix(".0") + "s"

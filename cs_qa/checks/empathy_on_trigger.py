@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.checks import CheckParams, PhraseList, explain, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
         window = [j for j in replies if j > i][: params.agent_turns]
         trigger = found[0].phrase
         if not window:
-            hits.append(Hit(i, trigger, "complaint left unanswered"))
+            hits.append(Hit(i, trigger, **explain("complaint_unanswered")))
             break
         covered_until = window[0]
         if conv.first_match(window, empathy) is None:
-            hits.append(Hit(window[0], trigger, f"no empathy after 「{trigger}」"))
+            hits.append(Hit(window[0], trigger, **explain("no_empathy", trigger=trigger)))
     return hits if occasions else None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, register, seconds
+from cs_qa.checks import CheckParams, PhraseList, explain, register, seconds
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -50,16 +50,19 @@ def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
             continue
         held = True
         if back is None:
-            hits.append(Hit(i, "never came back", f"hold 「{found[0].phrase}」 with no return"))
+            hits.append(
+                Hit(i, "never came back", **explain("hold_no_return", phrase=found[0].phrase))
+            )
             break
         turn = conv.turns[i]
         began = turn.end_s if turn.end_s is not None else turn.at_s or 0.0
         waited = round((conv.turns[back].at_s or 0.0) - began, 3)
         problems = []
         if waited > params.limit_seconds:
-            problems.append(f"limit {params.limit_seconds:g} s")
+            problems.append("limit")
         if waited > params.apology_after_seconds and not conv.find(back, thanks):
-            problems.append("no thanks for waiting")
+            problems.append("no_thanks")
         if problems:
-            hits.append(Hit(back, seconds(waited), f"hold of {waited:g} s: " + "; ".join(problems)))
+            why = explain("hold_" + "_".join(problems), waited=waited, limit=params.limit_seconds)
+            hits.append(Hit(back, seconds(waited), **why))
     return hits if held else None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, register, seconds
+from cs_qa.checks import CheckParams, explain, register, seconds
 from cs_qa.model import Hit
 from cs_qa.normalize import spoken_chars
 
@@ -53,5 +53,6 @@ def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
         latest = reach[earlier - 1] if earlier else 0.0
         overlap = round(min(end, latest) - start, 3) if latest > start else 0.0
         if overlap >= params.min_overlap_seconds:
-            hits.append(Hit(a, seconds(overlap), f"spoke over the {other} for {overlap:g} s"))
+            why = explain("interruption", other=other, overlap=overlap)
+            hits.append(Hit(a, seconds(overlap), **why))
     return hits

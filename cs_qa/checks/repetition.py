@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, register
+from cs_qa.checks import CheckParams, explain, register
 from cs_qa.model import Hit
 from cs_qa.normalize import bare
 
@@ -47,5 +47,5 @@ def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
             continue
         seen[key] += 1
         if seen[key] == params.min_count:
-            hits.append(Hit(i, key[:SHOWN], f"sent {totals[key]} times in this conversation"))
+            hits.append(Hit(i, key[:SHOWN], **explain("repetition", count=totals[key])))
     return hits

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import CheckParams, PhraseList, Window, register
+from cs_qa.checks import CheckParams, PhraseList, Window, explain, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -33,4 +33,4 @@ def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     if window and conv.first_match(window, rule.phrases("phrases")) is not None:
         return []
     where = window[0] if window else conv.turn_indexes(rule.speaker)[0]
-    return [Hit(where, "", "missing: " + "、".join(rule.lists["phrases"][:5]))]
+    return [Hit(where, "", **explain("missing", phrases="、".join(rule.lists["phrases"][:5])))]

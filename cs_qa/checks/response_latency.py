@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, register
+from cs_qa.checks import CheckParams, explain, register
 from cs_qa.latency import never_answered
 from cs_qa.model import Hit
 
@@ -37,7 +37,7 @@ def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
     if params.applies_to in ("first", "all") and not conv.turn_indexes("agent"):
         silent = never_answered(conv.conversation)
         if silent is not None:
-            return [Hit(silent, "no reply", "the agent never answered")]
+            return [Hit(silent, "no reply", **explain("never_answered"))]
     if params.applies_to == "first":
         measured = measured[:1]
     elif params.applies_to == "later":
@@ -48,7 +48,7 @@ def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
                 Hit(
                     r.agent_index,
                     f"{r.seconds:.0f}s",
-                    f"customer waited {r.seconds:.0f} s (limit {params.limit_seconds:g} s)",
+                    **explain("waited", seconds=r.seconds, limit=params.limit_seconds),
                 )
             )
     return hits

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, register
+from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -51,12 +51,12 @@ def _walk(
 
 def _describe(
     conv: PreparedConversation, window: list[int], steps: list[PhraseSet], k: int, rule: Rule
-) -> str:
+) -> dict[str, object]:
     phrases = rule.lists[f"steps.{k}"]
-    label = f"step {k + 1} ({phrases[0]}{'…' if len(phrases) > 1 else ''})"
+    label = f"{phrases[0]}{'…' if len(phrases) > 1 else ''}"
     if k and _step_at(conv, window, steps[k], 0, 0) is not None:
-        return f"{label} out of order: said before step {k}"
-    return f"missing {label}"
+        return explain("step_out_of_order", step=k + 1, label=label, before=k)
+    return explain("step_missing", step=k + 1, label=label)
 
 
 @register("sequence", Params)
@@ -96,7 +96,7 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
         if not window:
             if not completed:
                 occasions += 1
-                hits.append(Hit(i, phrase, f"no reply after 「{phrase}」"))
+                hits.append(Hit(i, phrase, **explain("no_reply_after", phrase=phrase)))
             break
         occasions += 1
         missing, end = _walk(conv, window, steps)
@@ -106,5 +106,5 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
             continue
         completed = False
         covered_until = window[-1]
-        hits.append(Hit(window[0], phrase, _describe(conv, window, steps, missing, rule)))
+        hits.append(Hit(window[0], phrase, **_describe(conv, window, steps, missing, rule)))
     return hits if occasions else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.checks import CheckParams, PhraseList, explain, register
 from cs_qa.model import Hit
 from cs_qa.normalize import bare
 
@@ -34,7 +34,7 @@ def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     for i in conv.turn_indexes(rule.speaker):
         said = bare(conv.texts[i], collapse=True)
         if said in replies and not _backchannel(conv, i):
-            hits.append(Hit(i, said, f"bare reply 「{said}」"))
+            hits.append(Hit(i, said, **explain("bare_reply", said=said)))
     return hits
 
 

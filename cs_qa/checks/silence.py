@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, register, seconds
+from cs_qa.checks import CheckParams, PhraseList, explain, register, seconds
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
                 conv.turns[last].speaker == rule.speaker and conv.find(last, announced)
             ):
                 hits.append(
-                    Hit(i, seconds(gap), f"{gap:g} s of silence (limit {params.limit_seconds:g} s)")
+                    Hit(i, seconds(gap), **explain("silence", gap=gap, limit=params.limit_seconds))
                 )
         if last is None or ended(conv, i) >= ended(conv, last):
             last = i

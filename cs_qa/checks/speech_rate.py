@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, register
+from cs_qa.checks import CheckParams, explain, register
 from cs_qa.model import Hit
 from cs_qa.normalize import spoken_chars
 
@@ -40,7 +40,7 @@ def speech_rate(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     if not timed:
         return None
     hits = [
-        Hit(i, f"{rate(n, s):.0f}字/分", f"{n} characters in {s:.1f} s (limit {limit:g}字/分)")
+        Hit(i, f"{rate(n, s):.0f}字/分", **explain("speech_rate", chars=n, seconds=s, limit=limit))
         for i, n, s in timed
         if n >= params.min_chars and rate(n, s) > limit
     ]
@@ -52,7 +52,7 @@ def speech_rate(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
             Hit(
                 longest,
                 f"{rate(chars, seconds):.0f}字/分",
-                f"whole call {chars} characters in {seconds:.1f} s (limit {limit:g}字/分)",
+                **explain("speech_rate_call", chars=chars, seconds=seconds, limit=limit),
             )
         )
     return hits
