@@ -130,7 +130,6 @@ def score(
     (Ctrl-C: workers stopped, nothing written, the partial output removed).
     """
     from cs_qa.dask_engine import EngineError  # imports no dask
-    from cs_qa.report import load_dataset, render_run, render_team, team_summary
     from cs_qa.run import ENGINES, default_workers, score_inputs
     from cs_qa.store import OutputExists
 
@@ -203,6 +202,9 @@ def score(
         )
         raise typer.Exit(EXIT_INTERRUPTED) from exc
     if not quiet:
+        # Imported here: pandas is not needed to score, only to print the summary.
+        from cs_qa.report import load_dataset, render_run, render_team, team_summary
+
         render_run(summary, console, lang=lang)
         if summary.scored:
             render_team(team_summary(load_dataset(out)), console, lang=lang)

@@ -121,7 +121,8 @@ def score_unit(
             rows.reject(item, hide)
         else:
             rows.add(score(item, pack), pack, hide)
-    return UnitResult(unit, rows.tables(), read, rows.owners())
+    owners = rows.owners()
+    return UnitResult(unit, rows.tables(owners), read, owners)
 
 
 def _args_json(args: dict[str, object] | None, hide: Callable[[str], str]) -> str:
@@ -245,10 +246,11 @@ class Rows:
             "findings": np.asarray(self.finding_owner, dtype=np.int64),
         }
 
-    def tables(self) -> dict[str, pa.Table]:
+    def tables(self, owner: dict[str, np.ndarray] | None = None) -> dict[str, pa.Table]:
+        """The unit's row tables; `owner` is `self.owners()` when the caller has it."""
         conversations = _table("conversations", self.conv)
         counts = np.asarray(self.turn_counts, dtype=np.int64)
-        owner = self.owners()
+        owner = owner if owner is not None else self.owners()
         owners, per_rule = owner["turns"], owner["rule_results"]
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         turn_index = np.arange(len(owners)) - starts

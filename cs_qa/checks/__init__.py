@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cs_qa.i18n import LABELS
+
 if TYPE_CHECKING:
     from cs_qa.matching import PreparedConversation
     from cs_qa.model import Hit
@@ -101,8 +103,6 @@ def explain(code: str, **values: object) -> dict[str, object]:
     """A finding's explanation as `Hit` keywords: `detail` in English from the label
     `detail_<code>` of cs_qa.i18n, with the code and values kept so that reports can
     say it in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
-    from cs_qa.i18n import LABELS
-
     return {"detail": LABELS["en"][f"detail_{code}"].format(**values), "code": code, "args": values}
 
 
