@@ -9,10 +9,13 @@ in that conversation; a row with an empty `rule_id` gives the reviewer's overall
 (0-100) for the conversation. `reviewer` and `note` are optional text.
 
 The tool's verdict for a (conversation, rule) is its `rule_results` status: `violation`
-or `flag` is 1, `pass` is 0; `na` (the rule could not apply, e.g. latency without times)
-is left out of the confusion table and counted apart, as are labels for conversations
-or rules the dataset does not have. Per rule: the four cells, precision, recall, F1 and
-Cohen's kappa; overall, the same pooled over every rule, and the Spearman correlation
+or `flag` is 1, `pass` is 0. `na` (cs-qa found the rule could not apply) is left out of
+the confusion table when the reviewer found no violation either (latency without times),
+but counted as a miss in a column of its own when the reviewer marked the rule violated:
+cs-qa failed to see what made the rule apply (a complaint it did not recognise), and
+leaving such rows out would make recall look better than it is. Labels for conversations
+or rules the dataset does not have are counted apart. Per rule: the cells, precision,
+recall, F1 and Cohen's kappa; overall, the same pooled over every rule, and the Spearman correlation
 of cs-qa's scores with the reviewers' scores. Pure: DataFrames in, a `Calibration` out.
 """
 
@@ -115,11 +118,17 @@ class Agreement:
     fp: int  # cs-qa says violated, the reviewer does not
     fn: int  # the reviewer says violated, cs-qa does not
     tn: int  # both say not violated
-    na: int = 0  # labelled, but the rule could not apply (left out of the table)
+    na: int = 0  # cs-qa says the rule cannot apply and the reviewer agrees (left out)
+    missed_na: int = 0  # the reviewer says violated, cs-qa says the rule cannot apply
 
     @property
     def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
+        return self.tp + self.fp + self.fn + self.missed_na + self.tn
+
+    @property
+    def missed(self) -> int:
+        """Every violation cs-qa did not report: judged fine, or judged not to apply."""
+        return self.fn + self.missed_na
 
     @property
     def precision(self) -> float:
@@ -127,7 +136,7 @@ class Agreement:
 
     @property
     def recall(self) -> float:
-        return _ratio(self.tp, self.tp + self.fn)
+        return _ratio(self.tp, self.tp + self.missed)
 
     @property
     def f1(self) -> float:
@@ -148,9 +157,10 @@ class Agreement:
         if not n:
             return math.nan
         observed = (self.tp + self.tn) / n
-        expected = (
-            (self.tp + self.fp) * (self.tp + self.fn) + (self.fn + self.tn) * (self.fp + self.tn)
-        ) / (n * n)
+        fn = self.missed
+        expected = ((self.tp + self.fp) * (self.tp + fn) + (fn + self.tn) * (self.fp + self.tn)) / (
+            n * n
+        )
         return _ratio(observed - expected, 1 - expected) if expected != 1 else math.nan
 
 
@@ -163,7 +173,7 @@ class Disagreement:
     conversation_id: str
     rule_id: str
     human: int
-    tool: int
+    tool: int | None  # None: cs-qa said the rule does not apply (na)
     evidence: str  # the finding's matched text and turn (tool says violated), else ""
     note: str  # the reviewer's note
     reviewer: str
@@ -211,14 +221,19 @@ def calibrate(
         if row.rule_id not in known_rules:
             unknown_rules.add(row.rule_id)
             continue
-        counts = cells.setdefault(row.rule_id, {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "na": 0})
+        counts = cells.setdefault(
+            row.rule_id, {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "na": 0, "missed_na": 0}
+        )
         verdict = status.get((row.conversation_id, row.rule_id), "na")
+        tool: int | None
         if verdict == "na":
-            counts["na"] += 1
-            continue
-        tool = 1 if verdict in ("violation", "flag") else 0
-        counts[{(1, 1): "tp", (0, 1): "fp", (1, 0): "fn", (0, 0): "tn"}[(row.violated, tool)]] += 1
-        if tool != row.violated:
+            tool = None
+            counts["missed_na" if row.violated else "na"] += 1
+        else:
+            tool = 1 if verdict in ("violation", "flag") else 0
+            cell = {(1, 1): "tp", (0, 1): "fp", (1, 0): "fn", (0, 0): "tn"}[(row.violated, tool)]
+            counts[cell] += 1
+        if tool != row.violated and (tool is not None or row.violated):
             disagreements.append(
                 Disagreement(
                     row.conversation_id,
@@ -232,7 +247,11 @@ def calibrate(
             )
     per_rule = [Agreement(rule, **counts) for rule, counts in sorted(cells.items())]
     pooled = Agreement(
-        "(all)", *(sum(getattr(a, k) for a in per_rule) for k in ("tp", "fp", "fn", "tn", "na"))
+        "(all)",
+        *(
+            sum(getattr(a, k) for a in per_rule)
+            for k in ("tp", "fp", "fn", "tn", "na", "missed_na")
+        ),
     )
     human = labels.scores.groupby("conversation_id")["score"].mean()
     tool_scores = conversations.set_index("conversation_id")["score"]
@@ -284,6 +303,7 @@ def _rows(cal: Calibration) -> list[list[str]]:
                 str(a.tp),
                 str(a.fp),
                 str(a.fn),
+                str(a.missed_na),
                 str(a.tn),
                 str(a.na),
                 _fmt(a.precision),
@@ -301,6 +321,7 @@ _HEADERS = (
     "cal_tp",
     "cal_fp",
     "cal_fn",
+    "cal_missed_na",
     "cal_tn",
     "cal_na",
     "cal_precision",
@@ -315,9 +336,11 @@ def _disagreement_cells(d: Disagreement, lang: str) -> list[str]:
     return [d.conversation_id, d.rule_id, *verdicts, d.evidence, d.note]
 
 
-def _verdict(value: int, lang: str) -> str:
+def _verdict(value: int | None, lang: str) -> str:
     from cs_qa.i18n import t
 
+    if value is None:
+        return t("cal_not_applicable", lang)
     return t("cal_violated" if value else "cal_not_violated", lang)
 
 

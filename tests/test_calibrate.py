@@ -42,8 +42,9 @@ def _expected(out, labels_path) -> dict[str, dict[str, float]]:
     labels = pd.read_csv(labels_path, dtype=str, keep_default_na=False)
     labels = labels[labels["rule_id"] != ""]
     merged = labels.merge(rr, on=["conversation_id", "rule_id"], how="inner")
-    merged = merged[merged["status"] != "na"]
     merged["human"] = merged["violated"].astype(float).astype(int)
+    # na is left out when the reviewer saw no violation either, and is a miss otherwise
+    merged = merged[(merged["status"] != "na") | (merged["human"] == 1)]
     merged["tool"] = merged["status"].isin(["violation", "flag"]).astype(int)
     expected = {}
     groups = [*merged.groupby("rule_id"), ("(all)", merged)]
@@ -52,6 +53,7 @@ def _expected(out, labels_path) -> dict[str, dict[str, float]]:
             index=[0, 1], columns=[0, 1], fill_value=0
         )
         tp, fp, fn, tn = (int(table.loc[h, t]) for h, t in ((1, 1), (0, 1), (1, 0), (0, 0)))
+        missed_na = int(((g["status"] == "na") & (g["human"] == 1)).sum())
         n = len(g)
         observed = float((g["human"] == g["tool"]).mean())
         h, t = g["human"].mean(), g["tool"].mean()
@@ -62,7 +64,8 @@ def _expected(out, labels_path) -> dict[str, dict[str, float]]:
             "n": n,
             "tp": tp,
             "fp": fp,
-            "fn": fn,
+            "fn": fn - missed_na,
+            "missed_na": missed_na,
             "tn": tn,
             "precision": precision,
             "recall": recall,
@@ -107,20 +110,21 @@ def test_calibrate_matches_numbers_computed_independently(cal_out):
     rows = {}
     for line in result.output.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 11 and cells[1].isdigit():
+        if len(cells) == 12 and cells[1].isdigit():
             rows[cells[0].strip("*")] = cells
     expected = _expected(cal_out, LABELS)
     rows["(all)"] = rows.pop("All rules")
     assert set(rows) == set(expected)
     for rule, want in expected.items():
         got = rows[rule]
-        assert [int(x) for x in got[1:6]] == [want[k] for k in ("n", "tp", "fp", "fn", "tn")], rule
-        for k, text in zip(("precision", "recall", "f1", "kappa"), got[7:11], strict=True):
+        cells = ("n", "tp", "fp", "fn", "missed_na", "tn")
+        assert [int(x) for x in got[1:7]] == [want[k] for k in cells], rule
+        for k, text in zip(("precision", "recall", "f1", "kappa"), got[8:12], strict=True):
             value = _cell(text)
             if math.isnan(want[k]):
                 assert math.isnan(value), (rule, k)
             else:
-                assert value == pytest.approx(want[k], abs=0.005), (rule, k)
+                assert value == pytest.approx(want[k], abs=0.0051), (rule, k)
 
     conversations = pq.read_table(cal_out / "conversations").to_pandas()
     labels = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
@@ -145,7 +149,7 @@ def test_disagreements_list_evidence_and_the_reviewers_note(cal_out):
     assert "不一致的判定" in result.output
     expected = _expected(cal_out, LABELS)["(all)"]
     listed = [line for line in result.output.splitlines() if re.match(r"\| c-\d", line)]
-    assert len(listed) == expected["fp"] + expected["fn"]
+    assert len(listed) == expected["fp"] + expected["fn"] + expected["missed_na"]
 
 
 def test_terminal_output_has_chinese_labels(cal_out):
@@ -165,6 +169,42 @@ def test_agreement_arithmetic():
     assert a.kappa == pytest.approx((0.94 - 0.804) / (1 - 0.804))
     assert math.isnan(Agreement("r", 0, 0, 0, 10).kappa)  # one answer only: undefined
     assert math.isnan(Agreement("r", 0, 0, 0, 10).precision)
+
+
+def test_a_violation_cs_qa_called_na_is_a_miss_not_left_out():
+    """The reviewer saw a complaint cs-qa did not recognise (so empathy.complaint was na):
+    that row lowers recall; a na the reviewer agrees with stays out of the table."""
+    labels = pd.DataFrame(
+        {
+            "conversation_id": ["c1", "c2", "c3", "c4"],
+            "rule_id": ["empathy.complaint"] * 4,
+            "violated": [1, 1, 0, 1],
+            "reviewer": "r",
+            "note": "",
+            "line": [2, 3, 4, 5],
+        }
+    )
+    from cs_qa.calibrate import Labels, calibrate
+
+    conversations = pd.DataFrame({"conversation_id": ["c1", "c2", "c3", "c4"], "score": 90.0})
+    rule_results = pd.DataFrame(
+        {
+            "conversation_id": ["c1", "c2", "c3", "c4"],
+            "rule_id": ["empathy.complaint"] * 4,
+            "status": ["violation", "na", "na", "na"],
+        }
+    )
+    findings = pd.DataFrame(columns=["conversation_id", "rule_id", "matched", "evidence"])
+    cal = calibrate(
+        Labels(labels, pd.DataFrame(columns=["conversation_id", "score"])),
+        conversations,
+        rule_results,
+        findings,
+    )
+    (a,) = cal.rules
+    assert (a.tp, a.fp, a.fn, a.missed_na, a.tn, a.na) == (1, 0, 0, 2, 0, 1)
+    assert a.n == 3 and a.recall == pytest.approx(1 / 3)
+    assert [(d.conversation_id, d.tool) for d in cal.disagreements] == [("c2", None), ("c4", None)]
 
 
 def test_bad_labels_are_reported_with_file_and_line(tmp_path):
@@ -201,7 +241,7 @@ def test_the_readme_example_is_this_run(cal_out):
     actual = {
         line.split("|")[1].strip().strip("*"): line.split("|")[2:]
         for line in result.output.splitlines()
-        if line.startswith("| ") and len(line.split("|")) == 13
+        if line.startswith("| ") and len(line.split("|")) == 14
     }
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Calibration against human QA") : readme.index("### Disputes")]
