@@ -12,14 +12,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.util import find_spec
 from typing import NamedTuple
 
 import ahocorasick
+import regex
 
+from cs_qa import scope
 from cs_qa.latency import Response, responses
 from cs_qa.model import Conversation, Turn
 from cs_qa.normalize import normalize, normalize_all
+
+# A phrase-list item that is a regular expression (on normalised text), not a phrase:
+# "re:都[^,.!?]{0,4}天了". For cues a list cannot spell out (a complaint's 都…天了).
+PATTERN_PREFIX = "re:"
+PATTERN_TIMEOUT_S = 0.5  # per search: a runaway pattern stops instead of hanging a worker
+
+
+@lru_cache(maxsize=256)
+def _alternation(patterns: tuple[str, ...]) -> regex.Pattern[str]:
+    return regex.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def split_patterns(items: Iterable[str]) -> tuple[list[str], list[str]]:
+    """A phrase list's plain phrases and its `re:` patterns (prefix removed)."""
+    phrases: list[str] = []
+    patterns: list[str] = []
+    for item in items:
+        if item.startswith(PATTERN_PREFIX):
+            patterns.append(item[len(PATTERN_PREFIX) :])
+        else:
+            phrases.append(item)
+    return phrases, patterns
 
 
 class Match(NamedTuple):
@@ -32,20 +57,33 @@ class Match(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class PhraseSet:
     """Phrases a rule looks for, in normalised form, with the exceptions that cancel a
-    hit they cover (e.g. 不会褪色 covering 不会) and the boundary mode."""
+    hit they cover (e.g. 不会褪色 covering 不会), the boundary mode, the `re:` patterns
+    of the list and of its exceptions, and the scopes (`cs_qa.scope`) that cancel a hit."""
 
     phrases: frozenset[str]
     exceptions: frozenset[str] = frozenset()
     word_boundary: bool = False
+    patterns: tuple[str, ...] = ()
+    exception_patterns: tuple[str, ...] = ()
+    skip: frozenset[str] = frozenset()
 
     @classmethod
     def of(
-        cls, phrases: Iterable[str], exceptions: Iterable[str] = (), word_boundary: bool = False
+        cls,
+        phrases: Iterable[str],
+        exceptions: Iterable[str] = (),
+        word_boundary: bool = False,
+        skip: Iterable[str] = (),
     ) -> PhraseSet:
+        plain, patterns = split_patterns(phrases)
+        plain_exceptions, exception_patterns = split_patterns(exceptions)
         return cls(
-            frozenset(p for p in (normalize(x) for x in phrases) if p),
-            frozenset(p for p in (normalize(x) for x in exceptions) if p),
+            frozenset(p for p in (normalize(x) for x in plain) if p),
+            frozenset(p for p in (normalize(x) for x in plain_exceptions) if p),
             word_boundary,
+            tuple(patterns),
+            tuple(exception_patterns),
+            frozenset(skip),
         )
 
 
@@ -189,35 +227,68 @@ class PreparedConversation:
 
     def mentions(self, phrases: PhraseSet) -> bool:
         """Whether any phrase of `phrases` occurs anywhere in the conversation (before
-        exceptions and word boundaries): when not, `find` is empty on every turn."""
-        return not phrases.phrases.isdisjoint(self.present)
+        exceptions and word boundaries), or the set has patterns (which are searched turn
+        by turn): when not, `find` is empty on every turn."""
+        return bool(phrases.patterns) or not phrases.phrases.isdisjoint(self.present)
 
     def turn_indexes(self, speaker: str) -> list[int]:
         """The turns of `speaker`, in order (computed once per speaker: every rule asks)."""
         return self._speakers.get(speaker, _NONE)
 
     def find(self, index: int, phrases: PhraseSet) -> list[Match]:
-        """Occurrences of `phrases` in turn `index`, less those an exception covers and,
-        in word mode, those that do not start and end on a word boundary."""
+        """Occurrences of `phrases` in turn `index`, less those an exception covers, in
+        word mode those that do not start and end on a word boundary or that are half of
+        an intensifier (爱死, 累死了), and those in a scope the set skips."""
         scan = self._scans[index]
-        if not scan or phrases.phrases.isdisjoint(scan):
+        if phrases.patterns:
+            hits = self._pattern_hits(index, phrases.patterns)
+        elif not scan or phrases.phrases.isdisjoint(scan):
             return []
-        hits = [Match(p, s, s + len(p)) for p in scan.keys() & phrases.phrases for s in scan[p]]
-        if phrases.exceptions:
+        else:
+            hits = []
+        if scan and not phrases.phrases.isdisjoint(scan):
+            hits += [
+                Match(p, s, s + len(p)) for p in scan.keys() & phrases.phrases for s in scan[p]
+            ]
+        if not hits:
+            return hits
+        if phrases.exceptions or phrases.exception_patterns:
             covers = [
                 (s, s + len(p))
                 for p, starts in scan.items()
                 if p in phrases.exceptions
                 for s in starts
             ]
+            if phrases.exception_patterns:
+                covers += [
+                    (m.start, m.end) for m in self._pattern_hits(index, phrases.exception_patterns)
+                ]
             hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in covers)]
+        text = self.texts[index]
         if phrases.word_boundary and hits:
             cuts = self._cuts.get(index)
             if cuts is None:
-                cuts = self._cuts[index] = self.matcher.boundaries(self.texts[index])
-            hits = [h for h in hits if h.start in cuts and h.end in cuts]
+                cuts = self._cuts[index] = self.matcher.boundaries(text)
+            hits = [
+                h
+                for h in hits
+                if h.start in cuts and h.end in cuts and not scope.intensifier(text, h.start, h.end)
+            ]
+        if phrases.skip and hits:
+            hits = [h for h in hits if not scope.skipped(text, h.start, h.end, phrases.skip)]
         hits.sort(key=lambda m: (m.start, -m.end))
         return hits
+
+    def _pattern_hits(self, index: int, patterns: tuple[str, ...]) -> list[Match]:
+        text = self.texts[index]
+        try:
+            return [
+                Match(m.group(), m.start(), m.end())
+                for m in _alternation(patterns).finditer(text, timeout=PATTERN_TIMEOUT_S)
+                if m.end() > m.start()
+            ]
+        except TimeoutError:
+            return []
 
     def spans(self, index: int, phrases: PhraseSet) -> list[tuple[int, int]]:
         """Where the phrases of `phrases` occur in turn `index` (no exceptions applied)."""
@@ -227,7 +298,7 @@ class PreparedConversation:
         ]
 
     def first_match(self, indexes: Sequence[int], phrases: PhraseSet) -> tuple[int, Match] | None:
-        if phrases.phrases.isdisjoint(self.present):
+        if not self.mentions(phrases):
             return None
         for i in indexes:
             found = self.find(i, phrases)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa import checks
 from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType
-from cs_qa.matching import Matcher, PhraseSet
+from cs_qa.matching import PATTERN_PREFIX, Matcher, PhraseSet
 from cs_qa.model import Conversation
 from cs_qa.normalize import normalize
 from cs_qa.notation import NotationError, parse_example
@@ -711,8 +711,9 @@ class _Loader:
             lists.setdefault(name, list(getattr(params, name) or []))
         exceptions = lists.get("exceptions", [])
         word = getattr(params, "boundary", "char") == "word"
+        skip = getattr(params, "skip", ())
         sets = {
-            name: PhraseSet.of(phrases, exceptions, word)
+            name: PhraseSet.of(phrases, exceptions, word, skip)
             for name, phrases in lists.items()
             if name != "exceptions"
         }
@@ -784,6 +785,11 @@ class _Loader:
                     continue
                 expanded.append(item)
         for p in expanded:
+            if isinstance(p, str) and p.startswith(PATTERN_PREFIX):
+                problem = _pattern_problem(p[len(PATTERN_PREFIX) :])
+                if problem:
+                    self.problem(_line(node, key, line), f"rule {rid}: {name}: {problem}")
+                continue
             if isinstance(p, str) and len(p) <= MAX_PHRASE_CHARS and not normalize(p):
                 self.problem(
                     _line(node, key, line),
@@ -878,6 +884,17 @@ class _Loader:
             sha256="",
             matcher=Matcher(phrases, words),
         )
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a `re:` item of a phrase list cannot be used (the regex check's safety rules)."""
+    from cs_qa.checks.regex import Params as RegexParams
+
+    try:
+        RegexParams(patterns=[pattern])
+    except ValidationError as exc:
+        return exc.errors()[0]["msg"].removeprefix("Value error, ")
+    return None
 
 
 def _long_phrase(phrase: str) -> str:

@@ -14,7 +14,7 @@ import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,6 +37,11 @@ class PhraseStepsMarker:
     """Marks a parameter as a list of phrase lists (steps of a script, in order); each
     step is expanded and compiled like a phrase list and reachable as `name.N`."""
 
+
+# Scopes in which a phrase hit does not count (cs_qa.scope): `skip: [negated, conditional,
+# question]` on any phrase-based rule. 不能保证 is not a promise, 如不能使用 not a refusal,
+# 主机也不行吗 (the customer's words asked back) neither.
+Scope = Literal["negated", "conditional", "question"]
 
 PHRASES = PhraseListMarker()
 PhraseList = Annotated[list[str], PHRASES]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, explain, register
+from cs_qa.checks import CheckParams, PhraseList, Scope, explain, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ class Params(CheckParams):
     trigger_speaker: Literal["customer", "agent", "system"] = "customer"
     agent_turns: int = Field(default=1, ge=1)
     exceptions: PhraseList = []
+    skip: list[Scope] = []
 
 
 @register("empathy_on_trigger", Params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.checks import CheckParams, PhraseList, Scope, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ class Params(CheckParams):
     phrases: PhraseList
     exceptions: PhraseList = []
     boundary: Literal["char", "word"] = "char"
+    skip: list[Scope] = []
 
 
 @register("forbidden_phrase", Params)
@@ -24,7 +25,11 @@ def forbidden_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
 
     A hit covered by one of `exceptions` does not count (不会 inside 不会褪色).
     `boundary: word` accepts a hit only where the pack's jieba segmentation has a word
-    boundary on both sides, so 滚 alone is caught but 滚筒 is not, 死 but not 死机.
+    boundary on both sides, so 滚 alone is caught but 滚筒 is not, 死 but not 死机 and
+    not the intensifier in 爱死/累死了. `skip` lists the scopes in which a hit does not
+    count: `negated` (不/没/未/无/别 just before it: 不能保证), `conditional` (inside
+    如果/若/如 … or before 的话: 如不能正常使用), `question` (its clause asks: 主机也不行吗).
+    A phrase list may hold regular expressions as `re:` items (on normalised text).
     """
     phrases = rule.phrases("phrases")
     hits: list[Hit] = []

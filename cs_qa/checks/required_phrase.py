@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import CheckParams, PhraseList, Window, explain, register
+from cs_qa.checks import CheckParams, PhraseList, Scope, Window, explain, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ class Params(CheckParams):
     phrases: PhraseList
     within: Window = Window(agent_turns=1)
     exceptions: PhraseList = []
+    skip: list[Scope] = []
 
 
 @register("required_phrase", Params)
