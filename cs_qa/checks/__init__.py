@@ -57,26 +57,33 @@ class CheckParams(BaseModel):
 
 class Window(BaseModel):
     """Which turns of the rule's speaker a check looks at. Exactly one key:
-    `agent_turns: N` (the first N), `last_agent_turns: N` (the last N) or
-    `seconds: N` (turns that start within N seconds of the conversation start)."""
+    `agent_turns: N` (the first N), `last_agent_turns: N` (the last N),
+    `seconds: N` (turns that start within N seconds of the conversation start) or
+    `all_turns: true` (every turn of the speaker: said at any point)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     agent_turns: int | None = Field(default=None, ge=1)
     last_agent_turns: int | None = Field(default=None, ge=1)
     seconds: float | None = Field(default=None, gt=0)
+    all_turns: bool = False
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Window:
-        given = [k for k in ("agent_turns", "last_agent_turns", "seconds") if getattr(self, k)]
+        keys = ("agent_turns", "last_agent_turns", "seconds", "all_turns")
+        given = [k for k in keys if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("give exactly one of agent_turns, last_agent_turns, seconds")
+            raise ValueError(
+                "give exactly one of agent_turns, last_agent_turns, seconds, all_turns"
+            )
         return self
 
     def select(self, conv: PreparedConversation, speaker: str) -> list[int] | None:
         """Indexes of the speaker's turns in the window; None when the window is timed
         and the conversation has no timestamps (the rule is then `na`)."""
         indexes = conv.turn_indexes(speaker)
+        if self.all_turns:
+            return indexes
         if self.agent_turns:
             return indexes[: self.agent_turns]
         if self.last_agent_turns:
