@@ -50,6 +50,10 @@ def rules_list(
         for name, check in all_checks().items():
             table.add_row(name, describe_params(check.params), check.doc)
         console.print(table)
+        from cs_qa import conditions
+
+        console.print("\nconditions (when: / unless:, on any rule)", style="bold")
+        console.print(conditions.__doc__.strip(), markup=False, highlight=False, soft_wrap=True)
         return
     loaded = load_pack_or_exit(pack)
     table = Table(title=f"{loaded.title} ({loaded.name} {loaded.version})")

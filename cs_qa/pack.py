@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa import checks
 from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType
+from cs_qa.conditions import CONDITION_KEYS, Condition
 from cs_qa.matching import PATTERN_PREFIX, Matcher, PhraseSet
 from cs_qa.model import Conversation
 from cs_qa.normalize import normalize
@@ -109,6 +110,9 @@ class Rule:
     # phrase-list parameters, lexicon references expanded, as written and as matched
     lists: dict[str, list[str]] = field(default_factory=dict)
     sets: dict[str, PhraseSet] = field(default_factory=dict)
+    # `when:` / `unless:` (cs_qa.conditions); their phrase sets are in `sets` by path
+    when: Condition | None = None
+    unless: Condition | None = None
 
     def phrases(self, name: str) -> PhraseSet:
         return self.sets[name]
@@ -215,6 +219,8 @@ class RuleHead(BaseModel):
     flag: bool = False
     renamed_from: str | None = None
     examples: list[dict[str, str]] = []
+    when: Condition | None = None
+    unless: Condition | None = None
 
 
 RULE_KEYS = frozenset(RuleHead.model_fields)
@@ -720,6 +726,20 @@ class _Loader:
         if exceptions:
             # on their own too, for checks that match by other means (regex)
             sets["exceptions"] = PhraseSet.of(exceptions, (), word)
+        for key in CONDITION_KEYS:
+            cond = getattr(head, key)
+            for path, leaf in cond.leaves(key) if cond is not None else ():
+                expanded = self._expand(leaf.phrases, rid, f"{path}.phrases", node, line, lexicons)
+                if not expanded:
+                    if not self.problems_in(rid):
+                        self.problem(
+                            _line(node, key, line), f"rule {rid}: {path}: empty phrase list"
+                        )
+                    continue
+                lists[path] = expanded
+                sets[path] = PhraseSet.of(expanded, (), False, leaf.skip)
+        if self.problems_in(rid):
+            return None
         rule = Rule(
             id=head.id,
             title=head.title,
@@ -739,6 +759,8 @@ class _Loader:
             line=line,
             lists=lists,
             sets=sets,
+            when=head.when,
+            unless=head.unless,
         )
         self.file = src.examples_file
         rule.examples = self._examples(node, rule)

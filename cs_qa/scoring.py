@@ -7,6 +7,7 @@ for review without deducting. Pure: no files, no clock, no terminal.
 
 from __future__ import annotations
 
+from cs_qa import conditions
 from cs_qa.matching import PreparedConversation
 from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleResult
 from cs_qa.pack import Rule, RulePack
@@ -24,7 +25,13 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
         if rule.channel != "any" and rule.channel != channel:
             results.append(RuleResult(rule.id, "na", 0.0))
             continue
+        conditional = rule.when is not None or rule.unless is not None
+        if conditional and not conditions.gate(rule.when, rule.unless, prepared, rule.sets):
+            results.append(RuleResult(rule.id, "na", 0.0))
+            continue
         hits = rule.check.run(prepared, rule)
+        if hits and conditional:
+            hits = conditions.apply(rule.when, rule.unless, prepared, rule.sets, hits)
         if not hits:
             results.append(RuleResult(rule.id, "na" if hits is None else "pass", 0.0))
             continue

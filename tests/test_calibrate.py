@@ -244,7 +244,8 @@ def test_the_readme_example_is_this_run(cal_out):
         if line.startswith("| ") and len(line.split("|")) == 14
     }
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Calibration against human QA") : readme.index("### On real chats")]
+    start, end = readme.index("## Calibration against human QA"), readme.index("### On real chats")
+    section = readme[start:end]
     rows = [
         line
         for line in section.splitlines()

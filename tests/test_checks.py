@@ -200,10 +200,32 @@ def test_several_complaint_turns_before_one_reply_are_one_occasion():
     assert len(findings) == 1
 
 
-def test_a_later_complaint_is_a_new_occasion():
+EMPATHY_EACH = """
+- id: e
+  title: 安抚
+  check: empathy_on_trigger
+  triggers: [太慢了, 投诉]
+  phrases: [抱歉]
+  agent_turns: 1
+  once: {once}
+  deduct: 5
+  examples:
+    - violates: |
+        客户: 太慢了
+        客服: 单号多少
+    - passes: |
+        客户: 太慢了
+        客服: 抱歉
+"""
+
+
+def test_a_later_complaint_is_a_new_occasion_unless_once():
     text = "客户: 太慢了\n客服: 非常抱歉让您久等\n客户: 还没到，我要投诉\n客服: 单号多少"
-    _, findings = status(GENERAL, text, "empathy.complaint")
+    _, findings = status(one_rule(EMPATHY_EACH.format(once="false")), text)
     assert [f.turn_index for f in findings] == [3]
+    # once: the first complaint was met; the second is the same grievance going on
+    assert status(one_rule(EMPATHY_EACH.format(once="true")), text)[0] == "pass"
+    assert status(GENERAL, text, "empathy.complaint")[0] == "pass"  # general judges once
 
 
 def test_unanswered_complaint_is_a_violation():

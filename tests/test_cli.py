@@ -192,6 +192,9 @@ def test_rules_list_check_types_documents_every_check():
     for name in all_checks():
         assert name in result.output
     assert "limit_seconds" in result.output and "@lexicon" in result.output
+    # the conditions every rule may carry, with their windows
+    for word in ("when:", "unless:", "same_sentence", "from_end", "any: [...]", "count"):
+        assert word in result.output, word
 
 
 def test_rules_test_todo_examples_and_junit(tmp_path):

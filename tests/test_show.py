@@ -83,7 +83,7 @@ CONVERSATIONS = [
         [
             ("customer", "运费怎么算"),
             ("agent", "运费十元"),
-            ("customer", "为什么这么贵"),
+            ("customer", "运费是按重量算吗"),
             ("agent", "我刚才说过了，明白了吗？"),
             ("agent", "请问还有其他问题吗？谢谢您，再见"),
         ],

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cs_qa.conditions import Anchor, Span, WindowSpec, select
 from cs_qa.i18n import LABELS
 
 if TYPE_CHECKING:
@@ -80,18 +81,25 @@ class Window(BaseModel):
 
     def select(self, conv: PreparedConversation, speaker: str) -> list[int] | None:
         """Indexes of the speaker's turns in the window; None when the window is timed
-        and the conversation has no timestamps (the rule is then `na`)."""
-        indexes = conv.turn_indexes(speaker)
-        if self.all_turns:
-            return indexes
+        and the conversation has no timestamps (the rule is then `na`). The turns are
+        chosen by the one window model of cs_qa.conditions."""
+        return select(conv, speaker, self.spec)
+
+    @property
+    def spec(self) -> WindowSpec | None:
+        """This window in the shared model (None: every turn)."""
         if self.agent_turns:
-            return indexes[: self.agent_turns]
+            return WindowSpec(from_start=Span(turns=self.agent_turns))
         if self.last_agent_turns:
-            return indexes[-self.last_agent_turns :]
-        if not conv.timed:
-            return None
-        limit = self.seconds or 0.0
-        return [i for i in indexes if (conv.turns[i].at_s or 0.0) <= limit]
+            return WindowSpec(from_end=Span(turns=self.last_agent_turns))
+        if self.seconds:
+            return WindowSpec(from_start=Span(seconds=self.seconds))
+        return None
+
+
+def next_turns(conv: PreparedConversation, speaker: str, after: int, n: int) -> list[int]:
+    """The speaker's next `n` turns after turn `after` (the replies a trigger asks for)."""
+    return select(conv, speaker, WindowSpec(after=Span(turns=n)), Anchor(after)) or []
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, Scope, explain, register
+from cs_qa.checks import CheckParams, PhraseList, Scope, explain, next_turns, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ class Params(CheckParams):
     phrases: PhraseList
     trigger_speaker: Literal["customer", "agent", "system"] = "customer"
     agent_turns: int = Field(default=1, ge=1)
+    once: bool = False
     exceptions: PhraseList = []
     skip: list[Scope] = []
 
@@ -29,14 +30,15 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
     of the next `agent_turns` turns of the rule's speaker must contain one of `phrases`
     (empathy such as 理解您的心情, 抱歉让您). Several trigger turns before one reply are
     one occasion. A miss points at the first reply that should have shown empathy, or at
-    the trigger turn when nobody answered it. `na` when nothing triggered the rule.
+    the trigger turn when nobody answered it. With `once: true` only the first occasion
+    is judged: once the customer's first complaint has been met (or not), the complaints
+    that follow are the same grievance going on. `na` when nothing triggered the rule.
     """
     params: Params = rule.params  # type: ignore[assignment]
     triggers = rule.phrases("triggers")
     empathy = rule.phrases("phrases")
     if not conv.mentions(triggers):
         return None
-    replies = conv.turn_indexes(rule.speaker)
     occasions = 0
     hits: list[Hit] = []
     covered_until = -1  # replies already judged for an earlier trigger
@@ -47,7 +49,7 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
         if not found:
             continue
         occasions += 1
-        window = [j for j in replies if j > i][: params.agent_turns]
+        window = next_turns(conv, rule.speaker, i, params.agent_turns)
         trigger = found[0].phrase
         if not window:
             hits.append(Hit(i, trigger, **explain("complaint_unanswered")))
@@ -55,4 +57,6 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
         covered_until = window[0]
         if conv.first_match(window, empathy) is None:
             hits.append(Hit(window[0], trigger, **explain("no_empathy", trigger=trigger)))
+        if params.once:
+            break
     return hits if occasions else None

@@ -17,7 +17,6 @@ class Params(CheckParams):
     within: Window = Window(agent_turns=1)
     exceptions: PhraseList = []
     skip: list[Scope] = []
-    handoff: PhraseList = []
 
 
 @register("required_phrase", Params)
@@ -26,17 +25,12 @@ def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns
     starting within N s, `all_turns: true` at any point). A miss points at the first turn
     of the window (the speaker's first turn when nothing was said in time). `na` when the
-    speaker never spoke, or the window is timed and the conversation is not, or the
-    speaker's last turn hands the customer over (one of `handoff`: 转接, 专员会联系您,
-    请拨打…电话): a chat handed off has not reached its close, so a closing phrase is not
-    owed.
+    speaker never spoke, or the window is timed and the conversation is not.
     """
     params: Params = rule.params  # type: ignore[assignment]
     window = params.within.select(conv, rule.speaker)
     spoken = conv.turn_indexes(rule.speaker)
     if window is None or not spoken:
-        return None
-    if params.handoff and conv.find(spoken[-1], rule.phrases("handoff")):
         return None
     if window and conv.first_match(window, rule.phrases("phrases")) is not None:
         return []

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, register
+from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, next_turns, register
 from cs_qa.model import Hit
 
 if TYPE_CHECKING:
@@ -80,7 +80,6 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     if not conv.mentions(trigger):
         return None
     steps = [rule.phrases(f"steps.{k}") for k in range(len(params.steps))]
-    replies = conv.turn_indexes(rule.speaker)
     occasions = 0
     completed = False  # the last occasion's script was complete
     hits: list[Hit] = []
@@ -92,7 +91,7 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
         if not found:
             continue
         phrase = found[0].phrase
-        window = [j for j in replies if j > i][: params.agent_turns]
+        window = next_turns(conv, rule.speaker, i, params.agent_turns)
         if not window:
             if not completed:
                 occasions += 1
