@@ -22,6 +22,7 @@ of cs-qa's scores with the reviewers' scores. Pure: DataFrames in, a `Calibratio
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,6 +189,8 @@ class Calibration:
     scored_pairs: int = 0  # conversations with both scores
     unknown_conversations: list[str] = field(default_factory=list)
     unknown_rules: list[str] = field(default_factory=list)
+    # rule -> cell (tp, fp, fn, missed_na, tn) -> the conversations in it
+    members: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def calibrate(
@@ -211,6 +214,7 @@ def calibrate(
     known_rules = set(rule_results["rule_id"])
     evidence = _evidence(findings)
     cells: dict[str, dict[str, int]] = {}
+    members: dict[str, dict[str, list[str]]] = {}
     disagreements: list[Disagreement] = []
     unknown_conversations: set[str] = set()
     unknown_rules: set[str] = set()
@@ -228,11 +232,12 @@ def calibrate(
         tool: int | None
         if verdict == "na":
             tool = None
-            counts["missed_na" if row.violated else "na"] += 1
+            cell = "missed_na" if row.violated else "na"
         else:
             tool = 1 if verdict in ("violation", "flag") else 0
             cell = {(1, 1): "tp", (0, 1): "fp", (1, 0): "fn", (0, 0): "tn"}[(row.violated, tool)]
-            counts[cell] += 1
+        counts[cell] += 1
+        members.setdefault(row.rule_id, {}).setdefault(cell, []).append(row.conversation_id)
         if tool != row.violated and (tool is not None or row.violated):
             disagreements.append(
                 Disagreement(
@@ -265,7 +270,152 @@ def calibrate(
         scored_pairs=len(both),
         unknown_conversations=sorted(unknown_conversations),
         unknown_rules=sorted(unknown_rules),
+        members=members,
     )
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or short n-gram and how much more often it occurs where cs-qa is wrong."""
+
+    text: str
+    wrong: int  # conversations (or evidence turns) of the wrong side that contain it
+    wrong_of: int
+    right: int  # ... of the side cs-qa got right
+    right_of: int
+
+    @property
+    def lift(self) -> float:
+        # add-one smoothing: a term seen in 3 of 4 misses and in no agreed conversation
+        # still ranks below one seen in 30 of 40
+        return ((self.wrong + 1) / (self.wrong_of + 2)) / ((self.right + 1) / (self.right_of + 2))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What a rule owner reads for one rule: its misses and false alarms, and the terms
+    over-represented in each (candidates for a lexicon, an exception or a scope)."""
+
+    rule_id: str
+    missed: list[str]  # conversations: fn and missed_na
+    false_alarms: list[str]
+    in_missed: list[Term]  # vs the conversations both judged fine
+    in_false_alarms: list[Term]  # evidence of false alarms vs evidence of true findings
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
+# Export placeholders ([数字x]) and emoticon codes are no words.
+_CODE = re.compile(r"\[[^\[\]]{1,6}\]")
+
+
+def terms(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> set[str]:
+    """The distinct character n-grams (2-4 characters) of the Chinese runs of `text` and
+    its Latin/number words, on normalised text: what a phrase list could say."""
+    from cs_qa.normalize import normalize
+
+    found: set[str] = set()
+    for run in _CJK_RUN.findall(_CODE.sub(" ", normalize(text))):
+        if run.isascii():
+            if len(run) > 1:
+                found.add(run)
+            continue
+        for n in sizes:
+            found.update(run[i : i + n] for i in range(len(run) - n + 1))
+    return found
+
+
+def over_represented(
+    wrong: list[str], right: list[str], limit: int = 10, min_count: int = 2
+) -> list[Term]:
+    """Terms found in at least `min_count` of the `wrong` texts, ranked by how much more
+    often they occur there than in the `right` texts; a term that is only part of a
+    higher-ranked longer one with the same counts is left out."""
+    wrong_sets = [terms(t) for t in wrong]
+    right_sets = [terms(t) for t in right]
+    counts: dict[str, int] = {}
+    for found in wrong_sets:
+        for term in found:
+            counts[term] = counts.get(term, 0) + 1
+    scored = []
+    for term, n in counts.items():
+        if n < min_count:
+            continue
+        m = sum(term in found for found in right_sets)
+        scored.append(Term(term, n, len(wrong), m, len(right)))
+    scored.sort(key=lambda t: (-t.lift, -t.wrong, -len(t.text), t.text))
+    picked: list[Term] = []
+    for t in scored:
+        if any(t.text in p.text and (t.wrong, t.right) == (p.wrong, p.right) for p in picked):
+            continue
+        picked.append(t)
+        if len(picked) == limit:
+            break
+    return picked
+
+
+def suggest(cal: Calibration, turns: pd.DataFrame, findings: pd.DataFrame) -> list[Suggestion]:
+    """Per rule with a disagreement: the misses and false alarms, the terms of the missed
+    conversations over-represented against those both judged fine, and the terms of the
+    false alarms' evidence over-represented against the evidence of true findings."""
+    text_of = turns.groupby("conversation_id")["text"].agg(lambda t: "\n".join(map(str, t)))
+    out = []
+    for rule_id, cells in sorted(cal.members.items()):
+        missed = cells.get("fn", []) + cells.get("missed_na", [])
+        false_alarms = cells.get("fp", [])
+        if not missed and not false_alarms:
+            continue
+        fine = cells.get("tn", []) + cells.get("na", [])
+        mine = findings[findings["rule_id"] == rule_id]
+        evidence = mine.groupby("conversation_id")["evidence"].agg(lambda t: "\n".join(map(str, t)))
+        out.append(
+            Suggestion(
+                rule_id,
+                missed,
+                false_alarms,
+                over_represented(
+                    [text_of.get(c, "") for c in missed], [text_of.get(c, "") for c in fine]
+                ),
+                over_represented(
+                    [evidence.get(c, "") for c in false_alarms],
+                    [evidence.get(c, "") for c in cells.get("tp", [])],
+                ),
+            )
+        )
+    return out
+
+
+def suggestions_markdown(suggestions: list[Suggestion], lang: str = "zh") -> str:
+    """The suggestions as Markdown: one section per rule."""
+    from cs_qa.i18n import t
+
+    out = [f"## {t('cal_suggest_title', lang)}", ""]
+    for s in suggestions:
+        out.append(
+            f"### {s.rule_id} · "
+            + t("cal_suggest_counts", lang).format(missed=len(s.missed), fp=len(s.false_alarms))
+        )
+        out.append("")
+        for key, ids, found in (
+            ("cal_suggest_missed", s.missed, s.in_missed),
+            ("cal_suggest_false_alarms", s.false_alarms, s.in_false_alarms),
+        ):
+            if not ids:
+                continue
+            shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+            out.append(f"- {t(key, lang)}: {shown}")
+            if found:
+                out.append("  - " + t("cal_suggest_terms", lang) + ": " + _terms_text(found))
+        out.append("")
+    return "\n".join(out)
+
+
+def _terms_text(found: list[Term]) -> str:
+    return ", ".join(f"{x.text} ({x.wrong}/{x.wrong_of} vs {x.right}/{x.right_of})" for x in found)
+
+
+def render_suggestions(suggestions: list[Suggestion], console, lang: str = "zh") -> None:  # type: ignore[no-untyped-def]
+    """Print the suggestions in the terminal (the Markdown text, which reads as is)."""
+    console.print(suggestions_markdown(suggestions, lang), markup=False, highlight=False)
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:

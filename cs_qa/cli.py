@@ -514,15 +514,23 @@ def calibrate(
     format_: Annotated[
         str, typer.Option("--format", help="terminal (default) or markdown.")
     ] = "terminal",
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest",
+            help="Also list, per rule, the misses and false alarms and the words and short "
+            "n-grams over-represented in each: what to add to a lexicon or a scope.",
+        ),
+    ] = False,
     lang: Lang = "zh",
 ) -> None:
     """How often cs-qa agrees with human reviewers: per rule the confusion table
-    (both violated, false alarms, missed, both fine; n/a when the rule could not apply),
-    precision, recall, F1 and Cohen's kappa, pooled over all rules, the Spearman
-    correlation of scores, and every disagreement with cs-qa's evidence and the
-    reviewer's note.
+    (both violated, false alarms, missed, both fine; n/a when the rule could not apply,
+    missed (said n/a) when the reviewer saw a violation there), precision, recall, F1
+    and Cohen's kappa, pooled over all rules, the Spearman correlation of scores, and
+    every disagreement with cs-qa's evidence and the reviewer's note.
 
-    Example: cs-qa calibrate cal-out --labels calibration/labels.csv --format markdown
+    Example: cs-qa calibrate jd-out --labels calibration/real/labels.csv --suggest
 
     Exit codes: 0 printed; 2 not a dataset, or a labels file that cannot be read (every
     bad line listed).
@@ -552,6 +560,11 @@ def calibrate(
         typer.echo(calibration_markdown(result, lang=lang))
     else:
         render_calibration(result, console, lang=lang)
+    if suggest:
+        from cs_qa.calibrate import suggest as suggestions
+        from cs_qa.calibrate import suggestions_markdown
+
+        typer.echo(suggestions_markdown(suggestions(result, data.turns, data.findings), lang))
 
 
 def main() -> None:

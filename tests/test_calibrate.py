@@ -268,3 +268,55 @@ def test_labels_may_be_parquet(tmp_path):
     from_csv, from_parquet = load_labels(LABELS), load_labels(path)
     pd.testing.assert_frame_equal(from_csv.rules, from_parquet.rules)
     pd.testing.assert_frame_equal(from_csv.scores, from_parquet.scores)
+
+
+def test_suggest_finds_the_words_of_missed_violations_and_false_alarms():
+    """Misses share a wording the rule lacks; false alarms share a wording around the hit:
+    both come out on top, grouped by rule."""
+    from cs_qa.calibrate import Labels, calibrate, suggest, suggestions_markdown
+
+    ids = [f"c{i}" for i in range(12)]
+    human = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1]
+    tool = ["pass", "pass", "pass", "violation", "violation", "violation", "violation",
+            "pass", "pass", "pass", "violation", "violation"]  # fmt: skip
+    texts = {
+        "c0": "这个改不了哦", "c1": "地址改不了的", "c2": "已经出库改不了", "c3": "不能退",
+        "c4": "暂不支持修改", "c5": "暂不支持开票", "c6": "不能退", "c7": "好的",
+        "c8": "可以的", "c9": "收到", "c10": "不能换", "c11": "不能改",
+    }  # fmt: skip
+    labels = pd.DataFrame(
+        {"conversation_id": ids, "rule_id": "language.refusal", "violated": human,
+         "reviewer": "r", "note": "", "line": range(2, 14)}
+    )  # fmt: skip
+    rule_results = pd.DataFrame(
+        {"conversation_id": ids, "rule_id": "language.refusal", "status": tool}
+    )
+    flagged = [c for c, s in zip(ids, tool, strict=True) if s == "violation"]
+    findings = pd.DataFrame(
+        {"conversation_id": flagged, "rule_id": "language.refusal", "matched": "x",
+         "evidence": [texts[c] for c in flagged]}
+    )  # fmt: skip
+    turns = pd.DataFrame({"conversation_id": ids, "text": [texts[c] for c in ids]})
+    cal = calibrate(
+        Labels(labels, pd.DataFrame(columns=["conversation_id", "score"])),
+        pd.DataFrame({"conversation_id": ids, "score": 90.0}),
+        rule_results,
+        findings,
+    )
+    (s,) = suggest(cal, turns, findings)
+    assert s.missed == ["c0", "c1", "c2"] and s.false_alarms == ["c4", "c5", "c6"]
+    assert s.in_missed[0].text == "改不了" and (s.in_missed[0].wrong, s.in_missed[0].right) == (
+        3,
+        0,
+    )
+    assert s.in_false_alarms[0].text == "暂不支持"
+    text = suggestions_markdown([s], lang="en")
+    assert "### language.refusal · missed 3 · false alarms 3" in text
+    assert "改不了 (3/3 vs 0/3)" in text
+
+
+def test_calibrate_suggest_from_the_command_line(cal_out):
+    args = ["calibrate", str(cal_out), "--labels", str(LABELS), "--suggest", "--lang", "en"]
+    result = runner.invoke(app, [*args, "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "What to change" in result.output and "over-represented" in result.output
