@@ -261,7 +261,9 @@ def test_rules_diff_lists_conversations_and_agents_of_a_reweighted_rule(tmp_path
     score_inputs([SAMPLE], load_pack(None), out)
     findings = pd.read_parquet(out / "findings")
     fatal = set(findings.loc[findings.fatal, "conversation_id"])  # stay at 0 either way
-    fired = set(findings.loc[findings.rule_id == "language.refusal", "conversation_id"]) - fatal
+    refusals = findings.loc[findings.rule_id == "language.refusal", "conversation_id"]
+    # two refusals deduct the cap (10) at either weight: only a single one changes
+    fired = set(refusals[~refusals.duplicated(keep=False)]) - fatal
     listed = {
         line.split(" | ")[0].strip("| ") for line in result.output.splitlines() if "-5→-8" in line
     }
