@@ -216,8 +216,10 @@ def evaluate(
         inner = evaluate(cond.not_, f"{path}.not", conv, sets, anchor)
         return None if inner else Evidence(f"{path}.not", None, "")
     phrases = sets[path]
+    if not conv.mentions(phrases):
+        return None
     turns = select(conv, cond.role, cond.window, anchor)
-    if not turns or not conv.mentions(phrases):
+    if not turns:
         return None
     seen = 0
     first_hit: Evidence | None = None

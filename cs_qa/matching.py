@@ -175,6 +175,7 @@ class PreparedConversation:
 
     __slots__ = (
         "_cuts",
+        "_patterns",
         "_responses",
         "_scans",
         "_speakers",
@@ -208,6 +209,7 @@ class PreparedConversation:
         self.present = present
         self._speakers = speakers
         self._cuts: dict[int, frozenset[int]] = {}
+        self._patterns: dict[tuple[str, ...], list[list[Match]]] = {}
         self._responses: list[Response] | bool | None = False  # False: not computed yet
         self.timed = conversation.timed
 
@@ -280,15 +282,37 @@ class PreparedConversation:
         return hits
 
     def _pattern_hits(self, index: int, patterns: tuple[str, ...]) -> list[Match]:
-        text = self.texts[index]
+        found = self._patterns.get(patterns)
+        if found is None:
+            found = self._patterns[patterns] = self._search_all(patterns)
+        return list(found[index])
+
+    def _search_all(self, patterns: tuple[str, ...]) -> list[list[Match]]:
+        """Every turn's matches of `patterns`, found by one search of all the turns joined
+        by newlines (`.` does not cross one): one call instead of one per turn, for the
+        rules that share a lexicon (@complaint) and for every turn they read."""
+        per_turn: list[list[Match]] = [[] for _ in self.texts]
+        starts = []
+        at = 0
+        for text in self.texts:
+            starts.append(at)
+            at += len(text) + 1
+        joined = "\n".join(self.texts)
         try:
-            return [
-                Match(m.group(), m.start(), m.end())
-                for m in _alternation(patterns).finditer(text, timeout=PATTERN_TIMEOUT_S)
-                if m.end() > m.start()
-            ]
+            hits = list(_alternation(patterns).finditer(joined, timeout=PATTERN_TIMEOUT_S))
         except TimeoutError:
-            return []
+            return per_turn
+        turn = 0
+        for m in hits:
+            if m.end() == m.start():
+                continue
+            while turn + 1 < len(starts) and starts[turn + 1] <= m.start():
+                turn += 1
+            if m.end() > starts[turn] + len(self.texts[turn]):
+                continue  # crosses into the next turn (a pattern that can match a newline)
+            base = starts[turn]
+            per_turn[turn].append(Match(m.group(), m.start() - base, m.end() - base))
+        return per_turn
 
     def spans(self, index: int, phrases: PhraseSet) -> list[tuple[int, int]]:
         """Where the phrases of `phrases` occur in turn `index` (no exceptions applied)."""

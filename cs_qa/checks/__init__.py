@@ -14,6 +14,7 @@ import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -88,18 +89,29 @@ class Window(BaseModel):
     @property
     def spec(self) -> WindowSpec | None:
         """This window in the shared model (None: every turn)."""
-        if self.agent_turns:
-            return WindowSpec(from_start=Span(turns=self.agent_turns))
-        if self.last_agent_turns:
-            return WindowSpec(from_end=Span(turns=self.last_agent_turns))
-        if self.seconds:
-            return WindowSpec(from_start=Span(seconds=self.seconds))
-        return None
+        return _spec(self)
+
+
+@lru_cache(maxsize=256)
+def _spec(window: Window) -> WindowSpec | None:
+    # once per distinct window: every rule asks for it on every conversation
+    if window.agent_turns:
+        return WindowSpec(from_start=Span(turns=window.agent_turns))
+    if window.last_agent_turns:
+        return WindowSpec(from_end=Span(turns=window.last_agent_turns))
+    if window.seconds:
+        return WindowSpec(from_start=Span(seconds=window.seconds))
+    return None
+
+
+@lru_cache(maxsize=64)
+def _after(n: int) -> WindowSpec:
+    return WindowSpec(after=Span(turns=n))
 
 
 def next_turns(conv: PreparedConversation, speaker: str, after: int, n: int) -> list[int]:
     """The speaker's next `n` turns after turn `after` (the replies a trigger asks for)."""
-    return select(conv, speaker, WindowSpec(after=Span(turns=n)), Anchor(after)) or []
+    return select(conv, speaker, _after(n), Anchor(after)) or []
 
 
 @dataclass(frozen=True, slots=True)
