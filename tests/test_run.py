@@ -127,7 +127,12 @@ def test_sample_week_dataset(sample_run):
     # every rule fires somewhere in the sample week, and every rule passes somewhere
     fired = set(rule_results.loc[rule_results.status.isin(["violation", "flag"]), "rule_id"])
     passed = set(rule_results.loc[rule_results.status == "pass", "rule_id"])
-    assert fired == passed == {r.id for r in pack.rules}
+    ids = {r.id for r in pack.rules}
+    # a flag that applies only `when` its phrase is there never passes: closing.handoff,
+    # which no sample chat gives cause for (its examples and the real chats test it)
+    gated_flags = {r.id for r in pack.rules if r.flag and r.when is not None}
+    assert gated_flags == {"closing.handoff"}
+    assert fired == passed == ids - gated_flags
     # latency rules are chat rules: na on every call
     calls = set(conversations.loc[conversations.channel == "call", "conversation_id"])
     latency_on_calls = rule_results[

@@ -20,8 +20,7 @@ import sys
 from pathlib import Path
 
 # Rubric item -> the rule it measures. `complaint` is the complaint detector behind
-# risk.complaint (flagged for review); `handoff` has no rule of its own: it is how the
-# farewell and more-help items are excused, and is kept for reading the labels.
+# risk.complaint, `handoff` the hand-off closing.handoff marks (both flagged for review).
 ITEMS = {
     "greeting": "opening.greeting",
     "farewell": "closing.farewell",
@@ -32,6 +31,7 @@ ITEMS = {
     "complaint": "risk.complaint",
     "empathy": "empathy.complaint",
     "promise": "commitment.unauthorized",
+    "handoff": "closing.handoff",
 }
 
 
