@@ -306,7 +306,26 @@ def _compare(base: Rule, head: Rule) -> tuple[list[str], list[str]]:
             other.append(
                 f"{key} {_fmt_value(was_params.get(key))}→{_fmt_value(now_params.get(key))}"
             )
+    # Conditions: their phrase lists are compared above, by path; here the rest of their
+    # shape (roles, windows, counts, any/all/not).
+    for key in ("when", "unless"):
+        was, now = _shape(getattr(base, key)), _shape(getattr(head, key))
+        if was != now:
+            other.append(
+                f"{key} {'added' if was is None else 'removed' if now is None else 'changed'}"
+            )
     return weight, other
+
+
+def _shape(cond: Any) -> Any:
+    """A condition without its phrases (None when there is none)."""
+    if cond is None:
+        return None
+    return (
+        cond.model_dump(exclude={"phrases"})
+        | {k: [_shape(c) for c in v] for k in ("any", "all") if (v := getattr(cond, k))}
+        | ({"not_": _shape(cond.not_)} if cond.not_ is not None else {})
+    )
 
 
 def _list_order(base: Rule, head: Rule) -> Any:

@@ -143,3 +143,19 @@ def test_window_model():
     assert select(conv, "customer", WindowSpec(before=Span(turns=1)), Anchor(3)) == [2]
     assert select(conv, "agent", WindowSpec(same_turn=True), Anchor(2)) == []
     assert select(conv, "agent", WindowSpec(after=Span(turns=1))) is None  # no anchor
+
+
+def test_rules_diff_names_a_changed_condition():
+    from cs_qa.diff import _compare
+
+    base = _pack(REFUSAL).rule("refusal")
+    wider = _pack(REFUSAL.replace("before: {turns: 1}", "before: {turns: 2}")).rule("refusal")
+    assert _compare(base, wider)[1] == ["when changed"]
+    more = _pack(REFUSAL.replace('["@request"]', '["@request", 求你]')).rule("refusal")
+    assert _compare(base, more)[1] == ["when +1: 求你"]  # the leaf, by its path
+    none = _pack(
+        REFUSAL.replace(
+            "    unless: {phrases: [建议您], role: agent, window: {same_sentence: true}}\n", ""
+        )
+    ).rule("refusal")
+    assert _compare(base, none)[1] == ["unless removed"]
