@@ -158,4 +158,4 @@ def test_rules_diff_names_a_changed_condition():
             "    unless: {phrases: [建议您], role: agent, window: {same_sentence: true}}\n", ""
         )
     ).rule("refusal")
-    assert _compare(base, none)[1] == ["unless removed"]
+    assert _compare(base, none)[1] == ["unless −1: 建议您", "unless removed"]
