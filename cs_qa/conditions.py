@@ -16,8 +16,16 @@ a `window`, at least `count` times, with its own `skip` scopes.
 A window is one of: `from_start` / `from_end` (`turns: N` of the role, or `seconds: S`),
 `after` / `before` (the role's next / previous `turns: N`, or within `seconds: S`, of the
 hit being judged), `same_turn: true`, `same_sentence: true` (the clause of the hit); no
-window is the whole conversation. The same model chooses the turns of required_phrase's
-`within` and the replies empathy_on_trigger and sequence look at.
+window is the whole conversation. A leaf may have a `name`, and a later leaf of the same
+`all` may place its window around that leaf's hit instead (`of: NAME`):
+
+    when:
+      all:
+        - {name: complaint, phrases: ["@complaint"], role: customer}
+        - not: {phrases: ["@empathy"], role: agent, window: {after: {turns: 3}, of: complaint}}
+
+The same model chooses the turns of required_phrase's `within` and the replies
+empathy_on_trigger and sequence look at.
 
 A condition whose leaves all have absolute windows is judged once per conversation: the
 rule is `na` when `when` fails or `unless` holds. A condition with a relative window
@@ -68,6 +76,9 @@ class WindowSpec(BaseModel):
     before: Span | None = None
     same_turn: bool = False
     same_sentence: bool = False
+    # placed around the hit of the leaf with this `name` (in the same `all`, before this
+    # one) instead of around the rule's own hit
+    of: str | None = None
 
     @model_validator(mode="after")
     def _at_most_one(self) -> WindowSpec:
@@ -75,12 +86,19 @@ class WindowSpec(BaseModel):
         given = [k for k in keys if getattr(self, k)]
         if len(given) > 1:
             raise ValueError(f"give at most one of {', '.join(keys)} (got {', '.join(given)})")
+        if self.of is not None and not self.placed:
+            raise ValueError("of: goes with after, before, same_turn or same_sentence")
         return self
 
     @property
-    def relative(self) -> bool:
-        """Whether the window is placed relative to a hit (and so judged per hit)."""
+    def placed(self) -> bool:
+        """Whether the window is placed around a hit (the rule's, or another leaf's)."""
         return bool(self.after or self.before or self.same_turn or self.same_sentence)
+
+    @property
+    def relative(self) -> bool:
+        """Whether the window is placed around the rule's own hit (so judged per hit)."""
+        return self.placed and self.of is None
 
 
 class Anchor(NamedTuple):
@@ -142,6 +160,7 @@ class Condition(BaseModel):
     all: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
     phrases: list[str] | None = None
+    name: str | None = None
     role: Role = "any"
     window: WindowSpec | None = None
     count: int = Field(default=1, ge=1)
@@ -152,8 +171,8 @@ class Condition(BaseModel):
         kinds = [k for k in ("any", "all", "not_", "phrases") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError("a condition is one of any: [...], all: [...], not: {...}, phrases")
-        if self.phrases is None and (self.window or self.skip or self.count != 1):
-            raise ValueError("window, count and skip belong to a phrases condition")
+        if self.phrases is None and (self.window or self.skip or self.count != 1 or self.name):
+            raise ValueError("name, window, count and skip belong to a phrases condition")
         if (self.any is not None and not self.any) or (self.all is not None and not self.all):
             raise ValueError("any / all need at least one condition")
         return self
@@ -177,11 +196,14 @@ class Condition(BaseModel):
 
 class Evidence(NamedTuple):
     """The part of a condition that decided it, and where: a leaf's path, the turn and
-    the phrase it found there (turn None and phrase "" for a `not` that held)."""
+    the phrase it found there (turn None and phrase "" for a `not` that held), with the
+    phrase's span in the turn's normalised text."""
 
     path: str
     turn: int | None
     phrase: str
+    start: int = 0
+    end: int = 0
 
     def describe(self, conv: PreparedConversation) -> str:
         if self.turn is None:
@@ -196,28 +218,35 @@ def evaluate(
     conv: PreparedConversation,
     sets: dict[str, PhraseSet],
     anchor: Anchor | None = None,
+    named: dict[str, Anchor] | None = None,
 ) -> Evidence | None:
-    """The evidence that `cond` holds in `conv` (around `anchor`), or None."""
+    """The evidence that `cond` holds in `conv` (around `anchor`), or None. `named` holds
+    where the named leaves judged so far held: a window `of: NAME` is placed there."""
+    named = {} if named is None else named
     if cond.any is not None:
         for i, child in enumerate(cond.any):
-            found = evaluate(child, f"{path}.any.{i}", conv, sets, anchor)
+            found = evaluate(child, f"{path}.any.{i}", conv, sets, anchor, dict(named))
             if found:
                 return found
         return None
     if cond.all is not None:
         first = None
         for i, child in enumerate(cond.all):
-            found = evaluate(child, f"{path}.all.{i}", conv, sets, anchor)
+            found = evaluate(child, f"{path}.all.{i}", conv, sets, anchor, named)
             if not found:
                 return None
             first = first or found
         return first
     if cond.not_ is not None:
-        inner = evaluate(cond.not_, f"{path}.not", conv, sets, anchor)
+        inner = evaluate(cond.not_, f"{path}.not", conv, sets, anchor, dict(named))
         return None if inner else Evidence(f"{path}.not", None, "")
     phrases = sets[path]
     if not conv.mentions(phrases):
         return None
+    if cond.window is not None and cond.window.of is not None:
+        anchor = named.get(cond.window.of)
+        if anchor is None:
+            return None
     turns = select(conv, cond.role, cond.window, anchor)
     if not turns:
         return None
@@ -229,9 +258,12 @@ def evaluate(
             left, right = scope.clause(conv.texts[i], anchor.start, anchor.end)
             found = [m for m in found if left <= m.start and m.end <= right]
         if found:
-            first_hit = first_hit or Evidence(path, i, found[0].phrase)
+            m = found[0]
+            first_hit = first_hit or Evidence(path, i, m.phrase, m.start, m.end)
             seen += len(found)
             if seen >= cond.count:
+                if cond.name is not None:
+                    named[cond.name] = Anchor(first_hit.turn, first_hit.start, first_hit.end)  # type: ignore[arg-type]
                 return first_hit
     return None
 

@@ -728,7 +728,16 @@ class _Loader:
             sets["exceptions"] = PhraseSet.of(exceptions, (), word)
         for key in CONDITION_KEYS:
             cond = getattr(head, key)
-            for path, leaf in cond.leaves(key) if cond is not None else ():
+            leaves = list(cond.leaves(key)) if cond is not None else []
+            names = {leaf.name for _, leaf in leaves if leaf.name}
+            for path, leaf in leaves:
+                if leaf.window is not None and leaf.window.of and leaf.window.of not in names:
+                    known = f" (names: {', '.join(sorted(names))})" if names else ""
+                    self.problem(
+                        _line(node, key, line),
+                        f"rule {rid}: {path}: of: {leaf.window.of!r} names no condition{known}",
+                    )
+            for path, leaf in leaves:
                 expanded = self._expand(leaf.phrases, rid, f"{path}.phrases", node, line, lexicons)
                 if not expanded:
                     if not self.problems_in(rid):

@@ -159,3 +159,40 @@ def test_rules_diff_names_a_changed_condition():
         )
     ).rule("refusal")
     assert _compare(base, none)[1] == ["unless −1: 建议您", "unless removed"]
+
+
+def test_a_window_placed_around_another_leafs_hit():
+    """The empathy rule said with conditions alone: a complaint (named), then no apology
+    in the agent's next two turns after it."""
+    rule = """  - id: e
+    title: 安抚
+    check: required_phrase
+    within: {agent_turns: 1}
+    phrases: [__never__]
+    when:
+      all:
+        - {name: complaint, phrases: [太慢了], role: customer}
+        - not: {phrases: [抱歉], role: agent, window: {after: {turns: 2}, of: complaint}}
+    deduct: 5
+    examples:
+      - violates: |
+          客户: 太慢了
+          客服: 单号
+      - passes: |
+          客户: 太慢了
+          客服: 抱歉
+"""
+    pack = _pack(rule)
+    assert _run(pack, "客户: 太慢了\n客服: 单号\n客服: 在查")[0] == "violation"
+    assert _run(pack, "客户: 太慢了\n客服: 单号\n客服: 抱歉久等")[0] == "na"
+    # the apology must come after the complaint, not before it
+    assert _run(pack, "客服: 抱歉\n客户: 太慢了\n客服: 单号")[0] == "violation"
+    assert _run(pack, "客户: 在吗\n客服: 您好")[0] == "na"  # no complaint
+    with pytest.raises(ValidationError):
+        WindowSpec(from_start=Span(turns=1), of="x")  # of: needs a placed window
+
+
+def test_of_must_name_a_condition():
+    bad = REFUSAL.replace("window: {same_sentence: true}", "window: {same_sentence: true, of: x}")
+    with pytest.raises(PackError, match=r"rule refusal: unless: of: 'x' names no condition"):
+        _pack(bad)
