@@ -31,7 +31,7 @@ A condition whose leaves all have absolute windows is judged once per conversati
 rule is `na` when `when` fails or `unless` holds. A condition with a relative window
 (after, before, same_turn, same_sentence) is judged for each hit, anchored on it: a hit
 for which `when` fails or `unless` holds is dropped. The part of the condition that
-decided is named in the finding (`when any.0: customer #3 「能不能」`). Pure.
+decided is named in the finding (`when.any.0: customer #3 「能不能」`). Pure.
 """
 
 from __future__ import annotations
@@ -297,7 +297,9 @@ def apply(
 
 
 def _span(conv: PreparedConversation, hit: Hit) -> tuple[int, int]:
-    """Where the hit's matched text lies in its turn (normalised), for same_sentence."""
+    """Where the hit's matched text lies in its turn (normalised), for same_sentence: the
+    first occurrence of its first phrase (a check reports one hit per turn, so a turn
+    with several hits is placed at the first)."""
     if hit.turn_index is None or not hit.matched:
         return 0, 0
     text = conv.texts[hit.turn_index]
