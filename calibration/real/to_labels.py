@@ -1,7 +1,7 @@
 """Turn reviewers' wide label sheets into a cs-qa labels file.
 
     python calibration/real/to_labels.py first-1.csv ... first-6.csv \
-        --adjudicated adjudicated.csv --exclude 0000b82c62117aa4497508bb1bdfb53a > labels.csv
+        --adjudicated adjudicated.csv --exclude FIRST_SESSION_ID > labels.csv
 
 A sheet has one row per session: `session_id`, one 0/1 column per rubric item and a
 `note` (see RUBRIC.md); its reviewer is named after the sheet (`first-3.csv` ->
@@ -9,7 +9,9 @@ A sheet has one row per session: `session_id`, one 0/1 column per rubric item an
 (`conversation_id, rule_id, violated, score, reviewer, note`), named by the general
 pack's rule it measures; the note keeps the part about that item. `--adjudicated` (rows
 `session_id, item, value, reason`) replaces the values the adjudicator decided, with
-reviewer `adjudicator` and the reason as the note.
+reviewer `adjudicator` and the reason as the note. `--exclude` leaves a session out (the
+export's first session, whose id is the marker the repository's check for leaked real
+rows looks for).
 """
 
 from __future__ import annotations
