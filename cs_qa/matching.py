@@ -229,8 +229,8 @@ class PreparedConversation:
 
     def mentions(self, phrases: PhraseSet) -> bool:
         """Whether any phrase of `phrases` occurs anywhere in the conversation (before
-        exceptions and word boundaries), or the set has patterns (which are searched turn
-        by turn): when not, `find` is empty on every turn."""
+        exceptions and word boundaries), or the set has patterns (searched on first use):
+        when not, `find` is empty on every turn."""
         return bool(phrases.patterns) or not phrases.phrases.isdisjoint(self.present)
 
     def turn_indexes(self, speaker: str) -> list[int]:
