@@ -255,7 +255,7 @@ def evaluate(
     for i in turns:
         found = conv.find(i, phrases)
         if cond.window is not None and cond.window.same_sentence and anchor is not None:
-            left, right = scope.clause(conv.texts[i], anchor.start, anchor.end)
+            left, right = scope.clause(conv.texts[i], anchor.start, anchor.end, conv.breaks(i))
             found = [m for m in found if left <= m.start and m.end <= right]
         if found:
             m = found[0]

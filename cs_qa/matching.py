@@ -174,6 +174,7 @@ class PreparedConversation:
     word boundaries, speaker turn lists and response times shared by every rule."""
 
     __slots__ = (
+        "_breaks",
         "_cuts",
         "_patterns",
         "_responses",
@@ -209,6 +210,7 @@ class PreparedConversation:
         self.present = present
         self._speakers = speakers
         self._cuts: dict[int, frozenset[int]] = {}
+        self._breaks: dict[int, frozenset[int]] = {}
         self._patterns: dict[tuple[str, ...], list[list[Match]]] = {}
         self._responses: list[Response] | bool | None = False  # False: not computed yet
         self.timed = conversation.timed
@@ -277,9 +279,21 @@ class PreparedConversation:
                 if h.start in cuts and h.end in cuts and not scope.intensifier(text, h.start, h.end)
             ]
         if phrases.skip and hits:
-            hits = [h for h in hits if not scope.skipped(text, h.start, h.end, phrases.skip)]
+            breaks = self.breaks(index)
+            hits = [
+                h for h in hits if not scope.skipped(text, h.start, h.end, phrases.skip, breaks)
+            ]
         hits.sort(key=lambda m: (m.start, -m.end))
         return hits
+
+    def breaks(self, index: int) -> frozenset[int]:
+        """Where the messages merged into turn `index` meet (`cs_qa.scope.message_breaks`),
+        computed once per turn, only for turns a scope is asked about."""
+        found = self._breaks.get(index)
+        if found is None:
+            raw = self.conversation.turns[index].text
+            found = self._breaks[index] = scope.message_breaks(raw, self.texts[index], normalize)
+        return found
 
     def _pattern_hits(self, index: int, patterns: tuple[str, ...]) -> list[Match]:
         found = self._patterns.get(patterns)

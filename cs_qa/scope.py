@@ -31,29 +31,33 @@ QUESTION_REACH = 6  # characters after a hit within which 吗 makes its clause a
 _QUESTION_ENDS = ("吗", "么", "嘛")
 
 
-def clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the clause around text[start:end]: between the nearest delimiters."""
+def clause(
+    text: str, start: int, end: int, breaks: frozenset[int] = frozenset()
+) -> tuple[int, int]:
+    """The bounds of the clause around text[start:end]: between the nearest delimiters,
+    or `breaks` (offsets where one message of a merged turn ends and the next begins:
+    normalisation removes the space an export put there)."""
     left = start
-    while left > 0 and text[left - 1] not in _DELIMS:
+    while left > 0 and text[left - 1] not in _DELIMS and left not in breaks:
         left -= 1
     right = end
-    while right < len(text) and text[right] not in _DELIMS:
+    while right < len(text) and text[right] not in _DELIMS and right not in breaks:
         right += 1
     return left, right
 
 
-def negated(text: str, start: int, end: int) -> bool:
+def negated(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:
     """A negator (不/没/未/无/别/非) within two characters before the hit, in its clause:
     不能保证, 无法保证, 不一定, 不是不能."""
-    left, _ = clause(text, start, end)
+    left, _ = clause(text, start, end, breaks)
     before = text[max(left, start - NEGATION_REACH) : start]
     return not _NEGATORS.isdisjoint(before)
 
 
-def conditional(text: str, start: int, end: int) -> bool:
+def conditional(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:
     """The hit is inside a condition: after 如果/若/如/万一 … in its clause with no 的话/就/则
     between (如不能正常使用, 若不行), or followed by 的话 (不行的话)."""
-    left, right = clause(text, start, end)
+    left, right = clause(text, start, end, breaks)
     head = text[left:start]
     spans = [
         (m.start(), m.end())
@@ -76,10 +80,10 @@ def _inside_word(text: str, at: int) -> bool:
     )
 
 
-def question(text: str, start: int, end: int) -> bool:
+def question(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:
     """The hit's clause asks (the customer's words asked back: 主机也不行吗, 不能开机是吗):
     it ends with ?, or 吗/么/嘛 follows the hit within six characters of its clause."""
-    _, right = clause(text, start, end)
+    _, right = clause(text, start, end, breaks)
     if right < len(text) and text[right] == "?":
         return True
     tail = text[end : min(right, end + QUESTION_REACH)]
@@ -89,9 +93,37 @@ def question(text: str, start: int, end: int) -> bool:
 _TESTS = {"negated": negated, "conditional": conditional, "question": question}
 
 
-def skipped(text: str, start: int, end: int, scopes: frozenset[str]) -> bool:
+def skipped(
+    text: str, start: int, end: int, scopes: frozenset[str], breaks: frozenset[int] = frozenset()
+) -> bool:
     """Whether the hit text[start:end] lies in one of `scopes`."""
-    return any(_TESTS[s](text, start, end) for s in scopes)
+    return any(_TESTS[s](text, start, end, breaks) for s in scopes)
+
+
+def message_breaks(raw: str, normalised: str, normalize) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """Where the messages of a merged chat turn meet in its normalised text.
+
+    Exports such as JD's join consecutive messages of one side with a space, and
+    normalisation removes a space between Chinese characters (speech recognition puts one
+    between every character). When the spaces are sparse (chunks of two or more
+    characters on average), each chunk is normalised on its own and found in order in the
+    normalised turn; its start is a break. Speech-recognition spacing gives no breaks."""
+    chunks = raw.split()
+    if len(chunks) < 2 or sum(map(len, chunks)) < 2 * len(chunks):
+        return frozenset()
+    found = set()
+    pos = 0
+    for chunk in chunks:
+        part = normalize(chunk)
+        if not part:
+            continue
+        at = normalised.find(part, pos)
+        if at < 0:
+            return frozenset()
+        if at > 0:
+            found.add(at)
+        pos = at + len(part)
+    return frozenset(found)
 
 
 # A single character said as a word (死, 爆) after a verb or adjective and before 了 is an

@@ -125,3 +125,26 @@ rules:
     ok = parse_pack(text.replace('"re:(a+)+b"', '"re:不[行能]"'), "p.yaml")
     assert ok.rule("r").phrases("phrases").patterns == ("不[行能]",)
     assert ok.rule("r").phrases("phrases").skip == frozenset({"conditional"})
+
+
+def test_merged_messages_keep_their_boundary_for_scope():
+    """JD joins one side's consecutive messages with a space, which normalisation removes:
+    the more-help question of the next message must not make a refusal a question."""
+    raw = "已经帮您试了，这个用不了免邮券 请问还有什么可以帮您呢?"
+    text = normalize(raw)
+    breaks = scope.message_breaks(raw, text, normalize)
+    assert breaks == {text.index("请问")}
+    start = text.index("用不了")
+    assert scope.question(text, start, start + 3)  # without the break: looks asked
+    assert not scope.question(text, start, start + 3, breaks)
+    # speech recognition spaces every character: no breaks there
+    asr = "您 好 这 里 是 客 服 中 心"
+    assert scope.message_breaks(asr, normalize(asr), normalize) == frozenset()
+
+
+def test_find_uses_the_message_breaks():
+    conv = _conversation("这个用不了免邮券 请问还有什么可以帮您呢?")
+    phrases = PhraseSet.of(["用不了"], skip=["question"])
+    matcher = Matcher({"用不了"})
+    conv = PreparedConversation(conv.conversation, matcher)
+    assert conv.find(0, phrases)
