@@ -32,7 +32,9 @@ PATTERN_TIMEOUT_S = 0.5  # per search: a runaway pattern stops instead of hangin
 
 @lru_cache(maxsize=256)
 def _alternation(patterns: tuple[str, ...]) -> regex.Pattern[str]:
-    return regex.compile("|".join(f"(?:{p})" for p in patterns))
+    # MULTILINE: a conversation's turns are searched joined by newlines, and ^ / $ must
+    # still mean the start and end of a turn
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.MULTILINE)
 
 
 def split_patterns(items: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -148,3 +148,9 @@ def test_find_uses_the_message_breaks():
     matcher = Matcher({"用不了"})
     conv = PreparedConversation(conv.conversation, matcher)
     assert conv.find(0, phrases)
+
+
+def test_anchored_patterns_mean_the_start_of_a_turn():
+    conv = _conversation("好的", "确定呢 一旦取消就不会再送了")
+    phrases = PhraseSet.of(["re:^确定呢"])
+    assert not conv.find(0, phrases) and conv.find(1, phrases)
