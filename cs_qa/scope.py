@@ -48,10 +48,20 @@ def clause(
 
 def negated(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:
     """A negator (不/没/未/无/别/非) within two characters before the hit, in its clause:
-    不能保证, 无法保证, 不一定, 不是不能."""
+    不能保证, 无法保证, 不一定, 不是不能; not the 不 of a rhetorical 这不…嘛."""
     left, _ = clause(text, start, end, breaks)
-    before = text[max(left, start - NEGATION_REACH) : start]
-    return not _NEGATORS.isdisjoint(before)
+    first = max(left, start - NEGATION_REACH)
+    for at in range(first, start):
+        if text[at] in _NEGATORS and not _rhetorical(text, at, left):
+            return True
+    return False
+
+
+def _rhetorical(text: str, at: int, left: int) -> bool:
+    """这不 / 那不 / 岂不 / 难道不 …: a rhetorical question that asserts, not a negation
+    (这不扯淡嘛 says it is nonsense)."""
+    head = text[max(left, at - 2) : at]
+    return text[at] == "不" and (head.endswith(("这", "那", "岂")) or head == "难道")
 
 
 def conditional(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:

@@ -25,6 +25,8 @@ def _at(text: str, phrase: str) -> tuple[str, int, int]:
         ("我保证明天送到", "保证", False),
         ("没问题一定给您补发", "一定", False),  # 没 is three characters back
         ("不用担心,一定给您补发", "一定", False),  # another clause
+        ("这不扯淡嘛", "扯淡", False),  # rhetorical: it asserts
+        ("我不投诉", "投诉", True),
     ],
 )
 def test_negated(text, phrase, expected):
