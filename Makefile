@@ -24,11 +24,11 @@ screenshot: demo
 	$(BIN)/python tests/browser.py out/agent-A1011.html docs/scorecard.png
 
 test: $(VENV)/.installed
-	$(BIN)/ruff check cs_qa tests scripts
+	$(BIN)/ruff check cs_qa tests scripts calibration bench
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check cs_qa tests scripts
+	$(BIN)/ruff check cs_qa tests scripts calibration bench
 	$(BIN)/cs-qa rules lint rules/*.yaml
 
 sample:
