@@ -9,6 +9,9 @@ occurs, plus a random rest (fixed seed), and writes the sessions as numbered tur
 and second-pass batches of 100 of them for the double labelling. The cue list is broad on
 purpose (it is not cs-qa's phrase lists): it only decides which sessions are worth a
 reviewer's time. The selected ids are written to `sessions.txt` beside the batches.
+
+`--holdout` writes the sessions *not* selected instead, in three batches: a held-out set
+for checking rules that were tuned on the selected ones.
 """
 
 from __future__ import annotations
@@ -68,10 +71,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--holdout", action="store_true", help="the sessions not selected")
     args = parser.parse_args()
     sessions = read_sessions(args.data)
     chosen = select(sessions)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.holdout:
+        rest = [sid for sid in sessions if sid not in set(chosen)]
+        (args.out / "holdout.txt").write_text("\n".join(rest) + "\n", encoding="utf-8")
+        size = -(-len(rest) // 3)
+        for b in range(3):
+            write_batch(
+                args.out / f"holdout-{b + 1}.txt", rest[b * size : (b + 1) * size], sessions
+            )
+        print(f"{len(rest)} held-out sessions; batches in {args.out}")
+        return
     (args.out / "sessions.txt").write_text("\n".join(chosen) + "\n", encoding="utf-8")
     size = -(-len(chosen) // FIRST_PASS_BATCHES)
     for b in range(FIRST_PASS_BATCHES):
