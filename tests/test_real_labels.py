@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 from conftest import ROOT
 
 from cs_qa.calibrate import Agreement, load_labels
@@ -48,9 +49,17 @@ def test_the_final_labels_are_the_adjudicated_ones():
     assert (decided["reviewer"] == "adjudicator").all()
 
 
-def test_notes_never_quote_more_than_six_chinese_characters():
-    labels = pd.read_csv(REAL / "labels.csv", dtype=str, keep_default_na=False)
+@pytest.mark.parametrize("name", ["labels.csv", "holdout_labels.csv"])
+def test_notes_never_quote_more_than_six_chinese_characters(name):
+    labels = pd.read_csv(REAL / name, dtype=str, keep_default_na=False)
     runs = labels["note"].map(
         lambda n: max(map(len, re.findall(r"[\u4e00-\u9fff]+", n)), default=0)
     )
     assert runs.max() <= 6
+
+
+def test_the_held_out_sessions_are_not_in_the_tuning_set():
+    tuning = set(load_labels(REAL / "labels.csv").rules["conversation_id"])
+    held_out = load_labels(REAL / "holdout_labels.csv").rules
+    assert held_out["conversation_id"].nunique() >= 300
+    assert tuning.isdisjoint(held_out["conversation_id"])
