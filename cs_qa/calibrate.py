@@ -413,11 +413,6 @@ def _terms_text(found: list[Term]) -> str:
     return ", ".join(f"{x.text} ({x.wrong}/{x.wrong_of} vs {x.right}/{x.right_of})" for x in found)
 
 
-def render_suggestions(suggestions: list[Suggestion], console, lang: str = "zh") -> None:  # type: ignore[no-untyped-def]
-    """Print the suggestions in the terminal (the Markdown text, which reads as is)."""
-    console.print(suggestions_markdown(suggestions, lang), markup=False, highlight=False)
-
-
 def spearman(a: pd.Series, b: pd.Series) -> float:
     """Spearman's rank correlation (ties get their average rank); NaN when either side
     is constant."""

@@ -42,13 +42,13 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_qa import scope
+from cs_qa.scope import ScopeName
 
 if TYPE_CHECKING:
     from cs_qa.matching import PhraseSet, PreparedConversation
     from cs_qa.model import Hit
 
 Role = Literal["agent", "customer", "system", "any"]
-ScopeName = Literal["negated", "conditional", "question"]
 CONDITION_KEYS = ("when", "unless")
 
 

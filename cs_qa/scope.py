@@ -11,8 +11,10 @@ the hit. Pure functions of a string and offsets.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-SCOPES = ("negated", "conditional", "question")
+# The scopes a rule can `skip:` (checks' parameters and condition leaves both use this).
+ScopeName = Literal["negated", "conditional", "question"]
 
 # Clause delimiters in normalised text (full-width punctuation is folded to ASCII).
 _DELIMS = frozenset(",.!?;:~…\n 。，！？；：～、")

@@ -15,12 +15,13 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_qa.conditions import Anchor, Span, WindowSpec, select
 from cs_qa.i18n import LABELS
+from cs_qa.scope import ScopeName
 
 if TYPE_CHECKING:
     from cs_qa.matching import PreparedConversation
@@ -43,7 +44,7 @@ class PhraseStepsMarker:
 # Scopes in which a phrase hit does not count (cs_qa.scope): `skip: [negated, conditional,
 # question]` on any phrase-based rule. 不能保证 is not a promise, 如不能使用 not a refusal,
 # 主机也不行吗 (the customer's words asked back) neither.
-Scope = Literal["negated", "conditional", "question"]
+Scope = ScopeName
 
 PHRASES = PhraseListMarker()
 PhraseList = Annotated[list[str], PHRASES]
