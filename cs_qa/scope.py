@@ -31,6 +31,9 @@ _NOT_CONDITIONS = re.compile(
 _CONDITION_ENDS = ("的话", "就", "则", "那么", "那")
 QUESTION_REACH = 6  # characters after a hit within which 吗 makes its clause a question
 _QUESTION_ENDS = ("吗", "么", "嘛")
+# A confirmation tag closing the clause asks back however far the hit is from it:
+# 您这边无法查到我发的东西是吗.
+_CONFIRMATION_TAGS = ("是吗", "是么", "是嘛", "是吧", "对吗", "对吧", "对么", "是不是", "对不对")
 
 
 def clause(
@@ -94,9 +97,12 @@ def _inside_word(text: str, at: int) -> bool:
 
 def question(text: str, start: int, end: int, breaks: frozenset[int] = frozenset()) -> bool:
     """The hit's clause asks (the customer's words asked back: 主机也不行吗, 不能开机是吗):
-    it ends with ?, or 吗/么/嘛 follows the hit within six characters of its clause."""
+    it ends with ? or a confirmation tag (是吗, 对吧), or 吗/么/嘛 follows the hit within
+    six characters of its clause."""
     _, right = clause(text, start, end, breaks)
     if right < len(text) and text[right] == "?":
+        return True
+    if text[end:right].endswith(_CONFIRMATION_TAGS):
         return True
     tail = text[end : min(right, end + QUESTION_REACH)]
     return any(q in tail for q in _QUESTION_ENDS)

@@ -57,6 +57,10 @@ def test_conditional(text, phrase, expected):
         ("不能正常开机是吗？", "不能", True),
         ("您是说无法登录？", "无法", True),
         ("这个不能退，您可以换货", "不能", False),
+        # A confirmation tag closes the clause, however far from the hit.
+        ("您这边无法查到我给您发送的东西是吗", "无法", True),
+        ("就是没有办法发货对吧", "没有办法", True),
+        ("这个无法退款，是吗这个规定", "无法", False),  # the tag is in the next clause
     ],
 )
 def test_question(text, phrase, expected):
