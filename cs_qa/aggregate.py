@@ -19,6 +19,7 @@ from cs_qa.schema import TABLES
 # rule_results statuses: `na` leaves the denominator, `flag` counts like a violation
 # (the rule fired on that conversation, even though it deducts nothing).
 NOT_APPLICABLE = "na"
+NOT_EVALUATED = ("na", "error")  # a rule that could not apply, or raised: not in rates
 BROKEN = ("violation", "flag")
 
 
@@ -104,7 +105,8 @@ def agent_rules_table(
 ) -> pd.DataFrame:
     """One row per (agent, rule) with the columns of `schema.TABLES["agent_rules"]`.
 
-    `applicable` counts the conversations where the rule could apply (status != "na"),
+    `applicable` counts the conversations where the rule was evaluated and could apply
+    (status neither "na" nor "error"),
     `violations` those where it fired (violation or flag); `rate` is their ratio, NaN
     when the rule never applied. Titles and categories come from the manifest's rules;
     a rule missing there (e.g. renamed since) is shown under its id.
@@ -116,7 +118,7 @@ def agent_rules_table(
         {
             "agent_id": _agent_ids(rule_results["agent_id"]),
             "rule_id": rule_results["rule_id"].astype("str"),
-            "applicable": (status != NOT_APPLICABLE).astype("int64"),
+            "applicable": (~status.isin(NOT_EVALUATED)).astype("int64"),
             "violations": status.isin(BROKEN).astype("int64"),
         }
     )

@@ -123,11 +123,17 @@ def score(
     same absolute path (shared storage); the rule pack is sent to them.
 
     Exit codes: 0 all scored; 3 some records rejected (listed in the errors
-    table; --strict makes it 1); 2 usage or rule-pack error, an unknown
-    --engine, --scheduler without --engine dask, dask not installed, the
-    scheduler unreachable or without workers, workers on another cs-qa
-    version, or an input a worker cannot read; 1 failure; 130 interrupted
-    (Ctrl-C: workers stopped, nothing written, the partial output removed).
+    table) or a rule failed on some conversations (status error, listed in the
+    rule_errors table; everything else is scored), --strict makes these 1;
+    4 nothing to score (no input file matched, the files were empty, or no
+    record in them was recognised); 2 usage or rule-pack error, --out not a
+    folder, another run writing the same --out, an unknown --engine,
+    --scheduler without --engine dask, dask not installed, the scheduler
+    unreachable or without workers, workers on another cs-qa version, or an
+    input a worker cannot read; 1 failure (e.g. the disk full or the output
+    folder read-only: nothing is left half-written and an earlier dataset at
+    --out is kept); 130 interrupted (Ctrl-C: workers stopped, nothing
+    written, the partial output removed).
     """
     from cs_qa.dask_engine import EngineError  # imports no dask
     from cs_qa.run import ENGINES, default_workers, score_inputs
@@ -208,7 +214,7 @@ def score(
         render_run(summary, console, lang=lang)
         if summary.scored:
             render_team(team_summary(load_dataset(out)), console, lang=lang)
-    if summary.rejected:
+    if summary.rejected or summary.rule_errors:
         raise typer.Exit(EXIT_FAILURE if strict else EXIT_REJECTED)
 
 

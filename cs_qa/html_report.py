@@ -755,6 +755,15 @@ def team_html(summary: TeamSummary, lang: str = "zh") -> str:
         )
     )
     body.append(f'<div class="tiles">{"".join(tiles)}</div>')
+    if summary.unevaluated:
+        body.append(f"<h2>{esc(t('unevaluated_rules', lang))}</h2>")
+        items = "".join(
+            f"<li>{esc(r.rule_id)} {esc(rule_title(r.title, r.title_en, lang))}: "
+            f"{esc(t('unevaluated_on', lang).format(n=r.conversations))} "
+            f"<small>({esc(r.error)})</small></li>"
+            for r in summary.unevaluated
+        )
+        body.append(f"<ul>{items}</ul>")
     body.append(f"<h2>{esc(t('ranking', lang))}</h2>")
     body.append(_ranking(summary, lang))
     body.append(f"<h2>{esc(t('score_distribution', lang))}</h2>")

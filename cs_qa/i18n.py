@@ -18,6 +18,8 @@ LABELS: dict[str, dict[str, str]] = {
         "output": "输出目录",
         "rejected_records": "未能评分的记录",
         "more_errors": "其余 {n} 条见 {path}",
+        "unevaluated_rules": "未能评估的规则（规则出错，未扣分）",
+        "unevaluated_on": "{n} 个会话未能评估",
         "pack": "规则包",
         "period": "周期",
         "conversations": "会话数",
@@ -219,6 +221,10 @@ LABELS: dict[str, dict[str, str]] = {
         "output": "Output folder",
         "rejected_records": "Records that could not be scored",
         "more_errors": "{n} more in {path}",
+        "unevaluated_rules": (
+            "Rules that could not be evaluated (the rule failed; nothing deducted)"
+        ),
+        "unevaluated_on": "could not be evaluated on {n} conversation(s)",
         "pack": "Rule pack",
         "period": "Period",
         "conversations": "Conversations",

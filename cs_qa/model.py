@@ -13,7 +13,8 @@ from typing import Literal, NamedTuple
 
 Speaker = Literal["agent", "customer", "system"]
 Channel = Literal["chat", "call"]
-Status = Literal["pass", "violation", "flag", "na"]
+# error: the rule's check raised on this conversation; it was not evaluated (no deduction)
+Status = Literal["pass", "violation", "flag", "na", "error"]
 
 SPEAKERS: tuple[str, ...] = ("agent", "customer", "system")
 CHANNELS: tuple[str, ...] = ("chat", "call")
@@ -107,6 +108,14 @@ class RuleResult(NamedTuple):
     deducted: float
 
 
+class RuleError(NamedTuple):
+    """A rule that raised on a conversation: its result is `error`, the run goes on."""
+
+    rule_id: str
+    error_type: str  # the exception's class name
+    message: str
+
+
 @dataclass(slots=True)
 class ConversationResult:
     conversation: Conversation
@@ -117,6 +126,7 @@ class ConversationResult:
     rule_results: list[RuleResult]
     findings: list[Finding]
     response_times: list[float]
+    rule_errors: list[RuleError] = field(default_factory=list)
 
     @property
     def first_response_s(self) -> float | None:

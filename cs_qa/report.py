@@ -42,7 +42,7 @@ EVIDENCE_QUOTES = 5  # scorecard: findings quoted as evidence
 MISSING = "—"
 
 # Tables of a run; agents and agent_rules are derived from them.
-ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors")
+ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors", "rule_errors")
 
 
 class DatasetError(Exception):
@@ -81,6 +81,7 @@ class Dataset:
     agents: pd.DataFrame
     agent_rules: pd.DataFrame
     errors: pd.DataFrame
+    rule_errors: pd.DataFrame  # rules that raised (status `error`); empty for older runs
     manifest: dict[str, Any]
     manifests: list[dict[str, Any]] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
@@ -233,6 +234,18 @@ class RuleRate:
 
 
 @dataclass(frozen=True)
+class UnevaluatedRule:
+    """A rule whose check raised on some conversations (status `error`): it could not be
+    evaluated there, and those conversations are left out of its rate."""
+
+    rule_id: str
+    title: str
+    title_en: str
+    conversations: int
+    error: str  # the first error, "Type: message"
+
+
+@dataclass(frozen=True)
 class DayRow:
     day: str
     conversations: int
@@ -271,6 +284,7 @@ class TeamSummary:
     trend: list[DayRow]  # empty unless the dataset spans more than one day
     target: Target | None = None  # the team's targets, None when there are none
     scores: tuple[float, ...] = ()  # every scored conversation's score (distribution)
+    unevaluated: tuple[UnevaluatedRule, ...] = ()  # rules that raised (rule_errors)
 
     def ranking(self) -> list[AgentRow]:
         """Agents with conversations, best mean score first (ties: more conversations,
@@ -429,7 +443,7 @@ def _rule_counts(rule_results: pd.DataFrame) -> pd.DataFrame:
     counts = pd.DataFrame(
         {
             "rule_id": rule_results["rule_id"].astype("str"),
-            "applicable": (status != aggregate.NOT_APPLICABLE).astype("int64"),
+            "applicable": (~status.isin(aggregate.NOT_EVALUATED)).astype("int64"),
             "violations": status.isin(aggregate.BROKEN).astype("int64"),
         }
     )
@@ -597,7 +611,42 @@ def team_summary(
         trend=_trend(conv, days, lambda _day: team_target),
         target=team_target,
         scores=tuple(float(v) for v in conv["score"].dropna()),
+        unevaluated=unevaluated_rules(ds.rule_errors, meta),
     )
+
+
+def unevaluated_rules(
+    rule_errors: pd.DataFrame, meta: dict[str, dict[str, Any]]
+) -> tuple[UnevaluatedRule, ...]:
+    """The rules that could not be evaluated on some conversations, by rule id."""
+    rules = []
+    for rule_id, rows in rule_errors.groupby("rule_id", sort=True):
+        rule = meta.get(str(rule_id), {})
+        first = rows.iloc[0]
+        rules.append(
+            UnevaluatedRule(
+                rule_id=str(rule_id),
+                title=_str(rule.get("title")) or str(rule_id),
+                title_en=_str(rule.get("title_en")),
+                conversations=int(rows["conversation_id"].nunique()),
+                error=f"{first['error_type']}: {first['message']}",
+            )
+        )
+    return tuple(rules)
+
+
+def render_unevaluated(
+    rules: Sequence[UnevaluatedRule], console: Console, lang: str = "zh"
+) -> None:
+    """The rules that could not be evaluated, one line each (nothing when there are none)."""
+    if not rules:
+        return
+    console.print(Text(t("unevaluated_rules", lang), style="bold red"))
+    for r in rules:
+        line = Text(f"  {r.rule_id} {_title(r.title, r.title_en, lang)}: ")
+        line.append(t("unevaluated_on", lang).format(n=r.conversations), style="red")
+        line.append(f" ({r.error})", style="dim")
+        console.print(line)
 
 
 def _rule_rate(row: Any, meta: dict[str, dict[str, Any]], target: Target | None = None) -> RuleRate:
@@ -1078,6 +1127,7 @@ def render_team(summary: TeamSummary, console: Console, lang: str = "zh") -> Non
         ]
     )
     console.print(Panel(overview, title=t("team_overview", lang), title_align="left"))
+    render_unevaluated(summary.unevaluated, console, lang)
 
     # The team's group column only where there is room; below-target agents are marked
     # in their own cell (✗, red) and the targets are listed under the table.
@@ -1415,4 +1465,16 @@ def render_run(summary: Any, console: Console, lang: str = "zh") -> None:
         if more > 0:
             console.print(
                 t("more_errors", lang).format(n=more, path=summary.out / "errors"), markup=False
+            )
+    if summary.rule_errors:
+        console.print(Text(t("unevaluated_rules", lang), style="bold red"))
+        for where, conversation, rule, error in summary.rule_error_samples:
+            console.print(
+                f"  {where}: {conversation} {rule}: {error}", markup=False, highlight=False
+            )
+        more = summary.rule_errors - len(summary.rule_error_samples)
+        if more > 0:
+            console.print(
+                t("more_errors", lang).format(n=more, path=summary.out / "rule_errors"),
+                markup=False,
             )

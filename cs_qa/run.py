@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from cs_qa import __version__
 from cs_qa.ingest import discover
 from cs_qa.ingest.mapping import ColumnMapping
+from cs_qa.lifeline import die_with
 from cs_qa.model import Rejected
 from cs_qa.pack import RulePack
 from cs_qa.schema import TABLES
@@ -46,7 +47,10 @@ class RunSummary:
     scored: int = 0
     rejected: int = 0
     findings: int = 0
+    rule_errors: int = 0  # (conversation, rule) pairs whose check raised: status `error`
     errors: list[Rejected] = field(default_factory=list)  # the first few, for the terminal
+    # the first few rule errors, for the terminal: (source, conversation, rule, error)
+    rule_error_samples: list[tuple[str, str, str, str]] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,6 +110,7 @@ def score_inputs(
                 "scored": summary.scored,
                 "rejected": summary.rejected,
                 "findings": summary.findings,
+                "rule_errors": summary.rule_errors,
             },
             "started_at": started.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -150,7 +155,9 @@ def run_units(
         return
     spec = (pack.source or pack.path, pack.sha256)
     window = workers * 2
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+    )
     finished = False
     try:
         pending: list[Future[UnitResult]] = []
@@ -193,10 +200,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(driver: int) -> None:
     # Workers leave Ctrl-C to the main process, which stops them and cleans up (one
-    # message instead of a traceback from every worker).
+    # message instead of a traceback from every worker) ...
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # ... and end with it when it is killed (kill -9, the OOM killer), where nothing stops
+    # them and they would stay forever, adopted by PID 1.
+    die_with(driver)
 
 
 class Merger:
@@ -221,7 +231,7 @@ class Merger:
             dropped = np.fromiter(duplicates, dtype=np.int64)
             keep = ~np.isin(np.arange(tables["conversations"].num_rows), dropped)
             tables["conversations"] = tables["conversations"].filter(pa.array(keep))
-            for name in ("turns", "rule_results", "findings"):
+            for name in ("turns", "rule_results", "findings", "rule_errors"):
                 owners = result.owners[name]
                 tables[name] = tables[name].filter(pa.array(~np.isin(owners, dropped)))
             rows = sorted(duplicates)  # conversation rows: already in source-line order
@@ -249,6 +259,18 @@ class Merger:
             )
         self.summary.scored += tables["conversations"].num_rows
         self.summary.findings += tables["findings"].num_rows
+        failed = tables["rule_errors"]
+        self.summary.rule_errors += failed.num_rows
+        room = max(0, 20 - len(self.summary.rule_error_samples))
+        for row in failed.slice(0, room).to_pylist():
+            self.summary.rule_error_samples.append(
+                (
+                    f"{row['source_file']}:{row['source_line']}",
+                    row["conversation_id"],
+                    row["rule_id"],
+                    f"{row['error_type']}: {row['message']}",
+                )
+            )
         self.agents.add(tables)
 
     def _duplicates(self, conversations: pa.Table) -> dict[int, tuple[str, str, int]]:
@@ -383,7 +405,10 @@ class _AgentCounters:
                     {
                         "agent_id": rr["agent_id"],
                         "rule_id": rr["rule_id"],
-                        "applicable": pc.cast(pc.not_equal(status, "na"), pa.int64()),
+                        "applicable": pc.cast(
+                            pc.invert(pc.is_in(status, value_set=pa.array(["na", "error"]))),
+                            pa.int64(),
+                        ),
                         "violated": pc.cast(
                             pc.is_in(status, value_set=pa.array(["violation", "flag"])), pa.int64()
                         ),

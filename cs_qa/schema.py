@@ -115,6 +115,19 @@ TABLES: dict[str, pa.Schema] = {
             ("reason", pa.string()),
         ]
     ),
+    # A rule whose check raised on a conversation (its rule_results status is `error`):
+    # the conversation is scored on its other rules.
+    "rule_errors": pa.schema(
+        [
+            ("conversation_id", pa.string()),
+            ("agent_id", pa.string()),
+            ("rule_id", pa.string()),
+            ("error_type", pa.string()),
+            ("message", pa.string()),
+            ("source_file", pa.string()),
+            ("source_line", pa.int64()),
+        ]
+    ),
 }
 
 MANIFEST = "manifest.json"

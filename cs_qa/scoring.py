@@ -2,14 +2,17 @@
 
 Deduction scoring (扣分制): start from the pack's base, deduct per finding up to the
 rule's cap, a fatal rule (致命项) sets the score to 0, a flag rule marks the conversation
-for review without deducting. Pure: no files, no clock, no terminal.
+for review without deducting. A rule whose check raises on a conversation (a bug, or an
+input no test imagined) is contained: its result is `error`, with the exception kept in
+`rule_errors`, and every other rule is scored as usual. Pure: no files, no clock, no
+terminal.
 """
 
 from __future__ import annotations
 
 from cs_qa import conditions
 from cs_qa.matching import PreparedConversation
-from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleResult
+from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleError, RuleResult
 from cs_qa.pack import Rule, RulePack
 
 
@@ -17,6 +20,7 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
     """Run every rule of `pack` on `conversation` and score it."""
     prepared = PreparedConversation(conversation, pack.matcher)
     results: list[RuleResult] = []
+    errors: list[RuleError] = []
     findings: list[Finding] = []
     total = 0.0
     fatal = flagged = False
@@ -25,13 +29,12 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
         if rule.channel != "any" and rule.channel != channel:
             results.append(RuleResult(rule.id, "na", 0.0))
             continue
-        conditional = rule.when is not None or rule.unless is not None
-        if conditional and not conditions.gate(rule.when, rule.unless, prepared, rule.sets):
-            results.append(RuleResult(rule.id, "na", 0.0))
+        try:
+            hits = _run(rule, prepared)
+        except Exception as exc:  # contained: one rule on one conversation, not the batch
+            results.append(RuleResult(rule.id, "error", 0.0))
+            errors.append(RuleError(rule.id, type(exc).__name__, str(exc)))
             continue
-        hits = rule.check.run(prepared, rule)
-        if hits and conditional:
-            hits = conditions.apply(rule.when, rule.unless, prepared, rule.sets, hits)
         if not hits:
             results.append(RuleResult(rule.id, "na" if hits is None else "pass", 0.0))
             continue
@@ -60,7 +63,19 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
         rule_results=results,
         findings=findings,
         response_times=[r.seconds for r in measured],
+        rule_errors=errors,
     )
+
+
+def _run(rule: Rule, prepared: PreparedConversation) -> list[Hit] | None:
+    """The rule's hits on the conversation after its conditions; None when it is `na`."""
+    conditional = rule.when is not None or rule.unless is not None
+    if conditional and not conditions.gate(rule.when, rule.unless, prepared, rule.sets):
+        return None
+    hits = rule.check.run(prepared, rule)
+    if hits and conditional:
+        hits = conditions.apply(rule.when, rule.unless, prepared, rule.sets, hits)
+    return hits
 
 
 def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) -> Finding:

@@ -29,7 +29,7 @@ from cs_qa.pack import RulePack, load_pack
 from cs_qa.schema import TABLES
 from cs_qa.scoring import score
 
-ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors")
+ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors", "rule_errors")
 CHUNK_BYTES = 4 << 20  # JSON Lines files larger than this are split between workers
 
 
@@ -155,6 +155,7 @@ class Rows:
         "turn_index", "speaker", "at_s", "matched", "detail", "evidence", "detail_code",
         "detail_args",
     )  # fmt: skip
+    RULE_ERROR_OWN = ("rule_id", "error_type", "message")
 
     def __init__(self) -> None:
         self.conv: dict[str, list] = {c: [] for c in self.CONVERSATION_COLUMNS}
@@ -166,6 +167,8 @@ class Rows:
         self.finding_owner: list[int] = []
         self.findings: dict[str, list] = {c: [] for c in self.FINDING_OWN}
         self.errors: dict[str, list] = {c: [] for c in TABLES["errors"].names}
+        self.rule_error_owner: list[int] = []
+        self.rule_errors: dict[str, list] = {c: [] for c in self.RULE_ERROR_OWN}
 
     def reject(self, item: Rejected, hide: Callable[[str], str]) -> None:
         for column, value in zip(
@@ -236,6 +239,12 @@ class Rows:
             found["evidence"].append(hide(f.evidence))
             found["detail_code"].append(f.detail_code)
             found["detail_args"].append(_args_json(f.detail_args, hide))
+        for failed in result.rule_errors:
+            self.rule_error_owner.append(owner)
+            self.rule_errors["rule_id"].append(failed.rule_id)
+            self.rule_errors["error_type"].append(failed.error_type)
+            # an exception's message may quote the conversation: masked like evidence
+            self.rule_errors["message"].append(hide(failed.message))
 
     def owners(self) -> dict[str, np.ndarray]:
         """The `conversations` row of every row of the child tables."""
@@ -244,6 +253,7 @@ class Rows:
             "turns": np.repeat(np.arange(len(counts)), counts),
             "rule_results": np.repeat(np.arange(len(counts)), len(self.rule_ids or ())),
             "findings": np.asarray(self.finding_owner, dtype=np.int64),
+            "rule_errors": np.asarray(self.rule_error_owner, dtype=np.int64),
         }
 
     def tables(self, owner: dict[str, np.ndarray] | None = None) -> dict[str, pa.Table]:
@@ -284,6 +294,15 @@ class Rows:
                 ),
             ),
             "errors": _table("errors", self.errors),
+            "rule_errors": _table(
+                "rule_errors",
+                self.rule_errors,
+                _spread(
+                    conversations,
+                    owner["rule_errors"],
+                    ("conversation_id", "agent_id", "source_file", "source_line"),
+                ),
+            ),
         }
 
 

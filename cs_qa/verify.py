@@ -114,6 +114,10 @@ def verify_dataset(
     return result
 
 
+# Tables added after the manifest recorded table hashes: a run from before has none.
+NEWER_TABLES = ("rule_errors",)
+
+
 def _check_tables(
     out: Path, tables: dict[str, Any], counts: dict[str, Any], add: Any, file_sha256: Any
 ) -> None:
@@ -121,9 +125,12 @@ def _check_tables(
         "conversations": counts.get("scored"),
         "errors": counts.get("rejected"),
         "findings": counts.get("findings"),
+        "rule_errors": counts.get("rule_errors"),
     }
     for name in TABLES:
         entry = tables.get(name)
+        if entry is None and name in NEWER_TABLES and not (out / name).exists():
+            continue  # written by a cs-qa from before the table existed
         if not isinstance(entry, dict):
             add(Check(f"table {name}", "problem", "missing from the manifest"))
             continue
