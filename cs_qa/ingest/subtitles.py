@@ -1,9 +1,14 @@
 """Reader of WebVTT and SRT subtitles with speaker tags: one call per file.
 
 Some speech-recognition tools export a call as subtitles. Each cue is a turn: its times
-become `start`/`end`, its speaker comes from a WebVTT voice tag (`<v 客服>`) or a role
-prefix (`客服：`), optionally with the agent's id (`客服(A1005)`). `NOTE key: value` lines
-carry the call's agent_id, conversation_id and started_at (docs/formats.md).
+become `start`/`end`, its speaker comes from a WebVTT voice tag (`<v 客服>`), a bracketed
+tag (`[坐席]`, `【客户】`) or a role prefix (`客服：`), optionally with the agent's id
+(`客服(A1005)`). `NOTE key: value` lines carry the call's agent_id, conversation_id and
+started_at (docs/formats.md).
+
+Speech-recognition output also brackets sound annotations (`[笑声]`, `[音乐]`), so a
+bracketed tag is a speaker only when it names one; a cue holding nothing but such
+annotations is not a turn.
 
 The whole file is one call, so the first bad cue rejects it, naming the cue's line.
 """
@@ -37,6 +42,17 @@ _META = re.compile(r"(?P<key>agent_id|conversation_id|started_at)[ \t]*[:：][ \
 # <v NAME>, <v.class NAME> at the start of a line.
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)*(?:[ \t]+(?P<name>[^>]*))?>")
 _PREFIX = re.compile(r"(?P<name>[^:：<>]{1,40}?)[ \t]*[:：][ \t]*(?P<text>.*)")
+# [NAME], 【NAME】, ［NAME］, (NAME) or （NAME） at the start of a line, NAME possibly holding
+# an id in brackets ([坐席(A1024)]), then an optional colon. The brackets must pair up.
+_BRACKETS = {"[": "]", "【": "】", "［": "］", "(": ")", "（": "）"}
+_PLAIN = r"[^\[\]【】［］()（）]"
+_GROUP = rf"[\[【［(（]{_PLAIN}*[\]】］)）]"
+_TAG = re.compile(
+    rf"(?P<open>[\[【［(（])[ \t]*(?P<name>{_PLAIN}+(?:{_GROUP}{_PLAIN}*)?)(?P<close>[\]】］)）])"
+    r"[ \t]*(?:[:：][ \t]*)?"
+)
+# A line of bracketed annotations only: [笑声], [音乐] [噪音].
+_ANNOTATIONS = re.compile(rf"(?:[ \t]*{_GROUP})+[ \t]*")
 # A role word, then optionally an id in brackets or after a space: 客服(A1005), 坐席 A1005.
 _NAME = re.compile(
     r"(?P<role>[^\s(（\[【]+)[ \t]*"
@@ -52,6 +68,7 @@ class _Call:
     meta: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (line, value)
     turns: list[RawTurn] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # line of each turn's cue
+    annotation_cues: list[str] = field(default_factory=list)  # [音乐] cues: not turns
 
 
 class CueError(Exception):
@@ -87,6 +104,26 @@ def _parse_name(name: str, mapping: ColumnMapping | None) -> tuple[str, str | No
     if speaker is None:
         return None
     return speaker, (m.group("id") or m.group("id2") or None)
+
+
+def _speaker_tag(
+    text: str, mapping: ColumnMapping | None
+) -> tuple[re.Match[str] | None, tuple[str, str | None] | None]:
+    """The bracketed tag opening `text` (None when there is none) and the speaker it
+    names (None when it names none)."""
+    tag = _TAG.match(text)
+    if tag is None or _BRACKETS[tag.group("open")] != tag.group("close"):
+        return None, None
+    return tag, _parse_name(tag.group("name"), mapping)
+
+
+def _unknown_tag(where: str, tag: re.Match[str]) -> str:
+    name = tag.group("name").strip()
+    return (
+        f"{where}: unknown speaker {shown(name)} in bracket tag "
+        f"{shown(tag.string[tag.start() : tag.end('close')])} (expected a role word such as "
+        f"客服, 坐席, 客户 or 顾客, or --speaker {name}=agent|customer|system)"
+    )
 
 
 def _read_note(lines: list[tuple[int, str]], call: _Call) -> None:
@@ -137,9 +174,9 @@ def _cue(
     # Each line may open with its own speaker (two speakers in one cue become two turns
     # with the cue's times); a line without one continues the current speaker.
     segments: list[tuple[str, str | None, list[str]]] = []
+    unknown: re.Match[str] | None = None  # the tag of a skipped annotation line
     for text in text_lines:
         voice = _VOICE.match(text)
-        prefix = None if voice else _PREFIX.fullmatch(text.strip())
         if voice is not None:
             name = voice.group("name") or ""
             who = _parse_name(name, mapping)
@@ -149,11 +186,25 @@ def _cue(
                 )
             segments.append((*who, [text[voice.end() :]]))
             continue
+        stripped = text.strip()
+        tag, who = _speaker_tag(stripped, mapping)
+        if who is not None:
+            segments.append((*who, [stripped[tag.end() :]]))  # type: ignore[union-attr]
+            continue
+        prefix = _PREFIX.fullmatch(stripped)
         who = _parse_name(prefix.group("name"), mapping) if prefix else None
         if who is not None:
             segments.append((*who, [prefix.group("text")]))  # type: ignore[union-attr]
         elif segments:
             segments[-1][2].append(text)
+        elif _ANNOTATIONS.fullmatch(stripped):
+            # [音乐] before anyone speaks in this cue: no one's words. Unless words follow
+            # without a speaker: then it was a tag on its own line ([张三] / 您好).
+            if tag is not None and unknown is None:
+                unknown = tag
+            continue
+        elif tag is not None or unknown is not None:
+            raise CueError(first, _unknown_tag(where, tag or unknown))  # type: ignore[arg-type]
         elif prefix is not None:
             raise CueError(
                 first,
@@ -163,9 +214,12 @@ def _cue(
         else:
             raise CueError(
                 first,
-                f"{where}: no speaker: start the text with a voice tag <v 客服> "
-                f"or a role prefix 客服： (got {shown(text.strip())})",
+                f"{where}: no speaker: start the text with a voice tag <v 客服>, "
+                f"a bracketed tag [客服] or a role prefix 客服： (got {shown(text.strip())})",
             )
+    if not segments:
+        call.annotation_cues.append(text_lines[0].strip())  # [音乐]: nobody spoke
+        return
     for speaker, agent_id, parts in segments:
         text = html.unescape(_VOICE_END.sub("", "\n".join(parts))).strip()
         call.turns.append(RawTurn(speaker, text, start=start, end=end, agent_id=agent_id))
@@ -248,7 +302,7 @@ def _read(
             yield Rejected(name, line, exc.reason, cid)  # point at the NOTE line
             return
     try:
-        yield build_conversation(
+        conversation = build_conversation(
             cid,
             call.turns,
             channel="call",
@@ -260,6 +314,13 @@ def _read(
     except RecordError as exc:
         line = call.lines[exc.turn_index] if exc.turn_index is not None else 1
         yield Rejected(name, line, exc.reason, cid)
+        return
+    if call.annotation_cues:
+        conversation.notes.append(
+            f"{len(call.annotation_cues)} cue(s) holding only bracketed annotations "
+            f"such as {call.annotation_cues[0]} not read as turns"
+        )
+    yield conversation
 
 
 def read_vtt(
