@@ -7,7 +7,11 @@ in unit order to the driver, whose Merger writes the dataset: the dataset is the
 the local engine's.
 
 - Without an address a LocalCluster of `workers` processes (one thread each) is started
-  and closed afterwards; a cluster given by address is left running.
+  and closed afterwards; a cluster given by address is left running. When the run is
+  killed (kill -9, the OOM killer) its LocalCluster's worker processes end with it, so
+  cs_qa.lifeline is not needed here: their nannies live in this process, and each worker
+  exits as soon as the pipe its nanny holds open closes (distributed's AsyncProcess;
+  tests/test_orphans.py checks it).
 - The rule pack is shipped to the workers: the driver's loaded pack, pickled, scattered
   once to every worker and unpickled once per worker process. Workers need neither the
   pack file nor the parents it `extends:`, and cannot score with another version of it;
