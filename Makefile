@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo screenshot test lint sample clean
+.PHONY: demo screenshot test lint sample clean fuzz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,24 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check cs_qa tests scripts calibration bench
 	$(BIN)/cs-qa rules lint rules/*.yaml
+
+# Property tests with new random inputs (the Hypothesis profile "fuzz", tests/conftest.py):
+# rounds of FUZZ_EXAMPLES examples per test until FUZZ_MINUTES have passed (a round that
+# has started is finished), stopping at the first failure. Failing inputs are kept in
+# .hypothesis/fuzz and tried first by the next fuzz run; `make test` stays derandomised.
+FUZZ_MINUTES ?= 20
+FUZZ_EXAMPLES ?= 200
+FUZZ_TESTS ?= tests/test_properties.py tests/test_notation_properties.py
+fuzz: $(VENV)/.installed
+	@end=$$(( $$(date +%s) + 60 * $(FUZZ_MINUTES) )); round=1; \
+	while :; do \
+		echo "== fuzz round $$round, $(FUZZ_EXAMPLES) examples per test, $$(date '+%F %T')"; \
+		HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice $(BIN)/pytest \
+			-p no:cacheprovider --hypothesis-show-statistics $(FUZZ_TESTS) || exit 1; \
+		[ $$(date +%s) -lt $$end ] || break; \
+		round=$$((round + 1)); \
+	done; \
+	echo "== fuzz: $$round round(s), no failure, $$(date '+%F %T')"
 
 sample:
 	$(PYTHON) scripts/make_sample.py --out sample_transcripts

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from cs_qa.model import Conversation
 from cs_qa.notation import EXAMPLE_AGENT, SPEAKER_WORDS, NotationError, parse_example
 
-PROPS = settings(max_examples=200, deadline=None, derandomize=True)
+# 200 examples in CI; `make fuzz` runs its profile's number (tests/conftest.py), which
+# also decides randomisation and the example database.
+FUZZING = settings.get_current_profile_name() == "fuzz"
+PROPS = settings(max_examples=settings.default.max_examples if FUZZING else 200)
 
 # Characters the notation gives a meaning to, mixed into arbitrary text so that the
 # generator reaches the parser's branches rather than only "cannot read turn".
