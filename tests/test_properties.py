@@ -29,11 +29,12 @@ from cs_qa.run import RunSummary, score_inputs
 
 PACK = load_pack(None)
 
+# Each example scores a folder end to end: 40 per test in CI. `make fuzz` runs its
+# profile's number (tests/conftest.py), which also decides randomisation and the
+# example database.
+FUZZING = settings.get_current_profile_name() == "fuzz"
 SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
+    max_examples=settings.default.max_examples if FUZZING else 40,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -64,7 +65,14 @@ class Expect:
     bad: set[tuple[str, int]] = field(default_factory=set)  # (file, line) in errors
     dup: set[tuple[str, int]] = field(default_factory=set)  # duplicate-id errors
     bad_files: set[str] = field(default_factory=set)  # files with some error, line unknown
+    not_text: set[str] = field(default_factory=set)  # files rejected whole, at line 0
     exact: bool = True  # errors are exactly bad | dup (plus anything in bad_files)
+
+    def drop_file(self, name: str) -> None:
+        """Forget what was expected of the records of `name` (it is rejected whole)."""
+        self.ok = {cid for cid in self.ok if not cid.startswith(f"{Path(name).stem}-")}
+        self.bad = {key for key in self.bad if key[0] != f"in/{name}"}
+        self.dup = {key for key in self.dup if key[0] != f"in/{name}"}
 
 
 @dataclass
@@ -122,8 +130,12 @@ def check(result: Outcome, expect: Expect, files: set[str]) -> None:
         assert "duplicate conversation_id" in where.get(key, ""), (key, where)
     for name in expect.bad_files:
         assert any(f == name for f, _ in where), f"nothing reported for {name}"
+    for name in expect.not_text:
+        assert [k for k in where if k[0] == name] == [(name, 0)], (name, where)
+        assert where[name, 0].startswith("not a text file"), where[name, 0]
     if expect.exact:
         extra = {k for k in where if k not in expect.bad | expect.dup}
+        extra = {k for k in extra if k[0] not in expect.not_text}
         extra = {k for k in extra if k[0] not in expect.bad_files}
         assert not extra, f"unexpected errors: { {k: where[k] for k in extra} }"
 
@@ -273,6 +285,15 @@ def garbage_line(draw: st.DrawFn) -> bytes:
     return b"\x00" + data  # a NUL byte is never valid JSON, nor blank
 
 
+def starts_binary(lines: list[bytes]) -> bool:
+    """The rule of cs_qa.ingest.encoding.binary_reason for these small files: a file is not
+    text when its first non-blank line is binary (here: holds a NUL byte) and so are more
+    than half of its non-blank lines. A file that starts as text keeps its good lines."""
+    nonblank = [line for line in lines if line.strip()]
+    binary = [line for line in nonblank if b"\x00" in line]
+    return bool(nonblank) and b"\x00" in nonblank[0] and 2 * len(binary) > len(nonblank)
+
+
 @st.composite
 def jsonl_file(
     draw: st.DrawFn, name: str, expect: Expect, scored_ids: list[str], line_broken: bool = True
@@ -280,6 +301,7 @@ def jsonl_file(
     """A JSON Lines body: one record per line, with blank lines here and there."""
     broken = BROKEN_KINDS + (LINE_BROKEN if line_broken else ())
     lines: list[bytes] = []
+    known_ids = len(scored_ids)
     for n, kind in enumerate(draw(kinds(broken))):
         blank = draw(st.sampled_from([None, None, b"", b"   ", b"\t"]))
         if blank is not None:
@@ -302,6 +324,11 @@ def jsonl_file(
             lines.append(draw(garbage_line()))
         else:
             lines.append(dumps(draw(canonical(cid, kind))))
+    if starts_binary(lines):
+        # Junk from the first line on: one rejection of the file, none of its records read.
+        expect.drop_file(name)
+        expect.not_text.add(f"in/{name}")
+        del scored_ids[known_ids:]
     ending = draw(st.sampled_from([b"\n", b"\r\n"]))
     return ending.join(lines) + draw(st.sampled_from([b"", ending]))
 
@@ -364,6 +391,13 @@ def test_json_lines_in_a_json_file(data):
         expect, scored_ids = Expect(), []
         name = "lines.json"
         body = data.draw(jsonl_file(name, expect, scored_ids))
+        records = [line for line in body.splitlines() if line.strip()]
+        if len(records) == 1 and records[0].startswith(b"["):
+            # One line holding an array is a JSON document, an array of conversations, not
+            # JSON Lines whose only record is an array: its conversation is scored.
+            (record,) = json.loads(records[0])
+            expect.bad.clear()
+            expect.ok.add(record["conversation_id"])
         folder, names = write_files(Path(tmp), {name: body})
         check(score(folder), expect, names)
 
@@ -376,6 +410,68 @@ def test_single_line_json_array_with_a_duplicate_id_keeps_counts(tmp_path):
     (folder / "a.json").write_text(json.dumps([record, record]), encoding="utf-8")
     result = score(folder)
     check_accounting(result, {"in/a.json"})
+
+
+# Inputs Hypothesis found (with a database, not derandomised), kept as plain tests.
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_found_a_file_of_nothing_but_junk_is_one_rejection(tmp_path, suffix):
+    # A blank line, then a NUL-led junk line: reported at line 1 instead of line 2, because
+    # the NUL bytes made charset-normalizer guess UTF-16, and the file was decoded whole
+    # in it as one line of nonsense. Now the file is not text: one rejection, at line 0.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / f"f{suffix}").write_bytes(b"   \n\x00\x01\x00\x80")
+    check(score(folder), Expect(not_text={f"in/f{suffix}"}), {f"in/f{suffix}"})
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_found_a_junk_line_after_ascii_records_keeps_them(tmp_path, suffix):
+    # The same junk after a good record whose text is ASCII: no line votes UTF-8, so the
+    # UTF-16 guess used to swallow the good record too.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = dumps({"conversation_id": "a-1", "turns": [{"speaker": "agent", "text": "hi"}]})
+    (folder / f"f{suffix}").write_bytes(good + b"\n   \n\x00\x01\x00\x80")
+    check(score(folder), Expect(ok={"a-1"}, bad={(f"in/f{suffix}", 3)}), {f"in/f{suffix}"})
+
+
+def test_found_a_one_line_json_array_is_an_array_of_conversations(tmp_path):
+    # The generator expected a .json file holding `[record]` on one line to be JSON Lines
+    # with one bad record (an array); it is a JSON document, and its conversation is scored.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    record = {**GOOD_RECORD, "conversation_id": "one"}
+    (folder / "lines.json").write_bytes(b"\n" + dumps([record]) + b"\n\n")
+    check(score(folder), Expect(ok={"one"}), {"in/lines.json"})
+
+
+def test_a_json_array_line_followed_by_records_is_json_lines(tmp_path):
+    # `[record]` on line 1 and records below used to be read as the array alone: the
+    # records after it were dropped without a word. The file is JSON Lines, and line 1 is
+    # one bad record.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first = {**GOOD_RECORD, "conversation_id": "in-array"}
+    (folder / "lines.json").write_bytes(
+        dumps([first]) + b"\n" + dumps({**GOOD_RECORD, "conversation_id": "after"}) + b"\n"
+    )
+    result = score(folder)
+    check(result, Expect(ok={"after"}, bad={("in/lines.json", 1)}), {"in/lines.json"})
+    assert "expected a JSON object, got an array" in result.errors.reason[0]
+
+
+def test_content_after_a_json_array_is_reported(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = [{**GOOD_RECORD, "conversation_id": f"a-{i}"} for i in range(2)]
+    body = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+    (folder / "a.json").write_bytes(body + b"\n" + dumps(GOOD_RECORD) + b"\n")
+    result = score(folder)
+    last = body.count(b"\n") + 2
+    check(result, Expect(ok={"a-0", "a-1"}, bad={("in/a.json", last)}), {"in/a.json"})
+    assert "after the JSON array" in result.errors.reason[0]
 
 
 # --- speech-recognition JSON ---------------------------------------------------------
@@ -871,7 +967,7 @@ def test_damaged_files_in_any_format(files):
         check_accounting(score(folder), names)
 
 
-@settings(SETTINGS, max_examples=4)
+@settings(SETTINGS, max_examples=settings.default.max_examples // 10 if FUZZING else 4)
 @given(data=st.data())
 def test_two_workers_same_invariants(data):
     with fresh_dir() as tmp:

@@ -3,7 +3,9 @@
 `read_inputs` is the one entry point of a batch: it expands directories, picks a reader
 for each file from the format registry (`FORMATS`: suffix, then content sniffing) and
 never stops on a bad file or record; each problem becomes a `Rejected` with the file's
-display name, the line and a reason. docs/formats.md describes every format.
+display name, the line and a reason. A file of a text format that is not text (an image
+or an archive renamed .jsonl) is one rejection at line 0, before any reader sees it
+(`binary_reason`). docs/formats.md describes every format.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from cs_qa.ingest import asr, chatlog
 from cs_qa.ingest.asr import read_asr
 from cs_qa.ingest.chatlog import read_chatlog
-from cs_qa.ingest.encoding import FileSample
+from cs_qa.ingest.encoding import FileSample, binary_reason
 from cs_qa.ingest.jsonl import conversation_from_record, read_json, read_jsonl
 from cs_qa.ingest.mapping import FIELDS, ColumnMapping, load_mapping, parse_map_options
 from cs_qa.ingest.speakers import normalize_speaker
@@ -51,6 +53,7 @@ class Format:
     For a file, the formats listed for its suffix are tried in registry order: the first
     whose `sniff` accepts the head of the file wins; when none does, the one marked
     `default` reads it (and says what is wrong if the content is not what it expects).
+    Files of a `text` format are checked to be text before their reader is called.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Format:
     reader: Reader
     sniff: Sniffer | None = None
     default: bool = False
+    text: bool = True
 
 
 # The one reader registry. Directories are expanded to the suffixes listed here.
@@ -67,7 +71,7 @@ FORMATS: tuple[Format, ...] = (
     Format("asr-json", (".json",), read_asr, sniff=asr.sniff),
     Format("json", (".json",), read_json, default=True),
     Format("table", (".csv", ".tsv"), read_delimited, default=True),
-    Format("parquet", (".parquet",), read_parquet, default=True),
+    Format("parquet", (".parquet",), read_parquet, default=True, text=False),
     # A .txt is a chat log when a line looks like one, else a table when its first line
     # has a tab or the mapping's delimiter (JD ships its export as .txt); otherwise the
     # chat-log reader rejects it.
@@ -155,7 +159,8 @@ def read_file(
     path: Path, name: str, mapping: ColumnMapping | None = None
 ) -> Iterator[Conversation | Rejected]:
     """Read one file with the reader of its format (`detect_format`). Never raises: a file
-    that cannot be read or decoded yields one `Rejected(name, 0, reason)`."""
+    that cannot be read, or is not text in a text format, yields one
+    `Rejected(name, 0, reason)`."""
     path = Path(path)
     try:
         fmt = detect_format(path, mapping)
@@ -168,6 +173,13 @@ def read_file(
                 + ", ".join(SUFFIXES),
             )
             return
+        if fmt.text:
+            reason = binary_reason(
+                path, mapping.encoding if mapping else None, mapping.delimiter if mapping else None
+            )
+            if reason is not None:
+                yield Rejected(name, 0, reason)
+                return
         yield from fmt.reader(path, name, mapping)
     except OSError as exc:
         yield Rejected(name, 0, f"cannot read file: {exc.strerror or exc}")

@@ -6,6 +6,7 @@ around it still come through.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -14,7 +15,10 @@ import orjson
 
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id
 from cs_qa.ingest.encoding import (
+    ESCAPED,
+    binary_reason,
     describe_decode_error,
+    describe_escaped,
     file_encoding,
     raw_lines,
     read_whole,
@@ -167,18 +171,30 @@ def read_json_records(
 ) -> Iterator[Conversation | Rejected]:
     """Walk a .json file (one object, an array of objects, or JSON Lines) and hand each
     record to `convert` with the line where it starts. Shared by the canonical and the
-    speech-recognition readers."""
+    speech-recognition readers.
+
+    A file whose first line is a whole JSON value with more lines after it is JSON Lines,
+    even when that first value is an array (which is then one bad record); an array that
+    spans lines, or a file of one line, is an array of records."""
     data, encoding = read_whole(path, mapping.encoding if mapping else None)
+    damaged = None  # the encoding, when some bytes do not decode in it
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
-        text = None  # damaged somewhere: only the line-by-line reading can save the rest
+        if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+            text = None  # no line breaks to go by: the line reader says what is wrong
+        else:
+            # Bad bytes stay in the text as escapes, so that an array keeps the records
+            # around them and each record that holds some is rejected at its line.
+            text = data.decode(encoding, errors="surrogateescape")
+            damaged = encoding
     if text is not None:
         body = text.lstrip("\ufeff \t\r\n")
         first_line = text.count("\n", 0, len(text) - len(body)) + 1
-        if body.startswith("["):
-            yield from _read_array(text, name, convert)
+        if body.startswith("[") and not _first_line_then_more(body):
+            yield from _read_array(text, name, convert, damaged)
             return
+    if text is not None and damaged is None:
         if body.startswith("{"):
             try:
                 record = orjson.loads(body)
@@ -193,8 +209,20 @@ def read_json_records(
             enumerate(text.encode("utf-8").split(b"\n"), 1), "utf-8", name, convert
         )
         return
+    # Damaged JSON Lines: line by line from the bytes, so that each bad line is named.
     lines, encoding = raw_lines(path, encoding)
     yield from _read_lines(lines, encoding, name, convert)
+
+
+def _first_line_then_more(body: str) -> bool:
+    first, _, rest = body.partition("\n")
+    if not rest.strip():
+        return False
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -204,10 +232,11 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def _read_array(
-    text: str, name: str, convert: RecordConverter
+    text: str, name: str, convert: RecordConverter, damaged: str | None = None
 ) -> Iterator[Conversation | Rejected]:
     # The stdlib decoder can resume at an offset, which gives each element's line number;
-    # orjson can only parse the whole array.
+    # orjson can only parse the whole array. `damaged` is the encoding when undecodable
+    # bytes are in `text` as surrogate escapes: an element holding one is rejected.
     decoder = json.JSONDecoder()
     line, counted = 1, 0
 
@@ -220,31 +249,47 @@ def _read_array(
     pos = _skip_ws(text, 0) + 1  # past "["
     pos = _skip_ws(text, pos)
     if pos < len(text) and text[pos] == "]":
+        yield from _after_array(text, pos, name, line_at)
         return
     index = 0
     while True:
         try:
             record, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield Rejected(
-                name,
-                exc.lineno,
-                f"invalid JSON: {exc.msg} at column {exc.colno}; rest of file skipped",
-            )
+            reason = f"invalid JSON: {exc.msg} at column {exc.colno}"
+            if damaged and exc.pos < len(text) and ESCAPED.match(text, exc.pos):
+                reason = describe_escaped(text, exc.pos, damaged)
+            yield Rejected(name, exc.lineno, reason + "; rest of file skipped")
             return
         index += 1
-        yield convert(record, line_at(pos), index)
+        bad = ESCAPED.search(text, pos, end) if damaged else None
+        if bad is not None:
+            yield Rejected(name, line_at(bad.start()), describe_escaped(text, bad.start(), damaged))
+        else:
+            yield convert(record, line_at(pos), index)
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
             continue
         if pos < len(text) and text[pos] == "]":
+            yield from _after_array(text, pos, name, line_at)
             return
         where = line_at(min(pos, len(text)))
         yield Rejected(
             name, where, "invalid JSON: expected ',' or ']' in the array; rest of file skipped"
         )
         return
+
+
+def _after_array(
+    text: str, close: int, name: str, line_at: Callable[[int], int]
+) -> Iterator[Rejected]:
+    # Whatever follows the closing bracket would otherwise be dropped without a word.
+    pos = _skip_ws(text, close + 1)
+    if pos < len(text):
+        yield Rejected(
+            name, line_at(pos), "unexpected content after the JSON array; rest of file skipped"
+        )
 
 
 def read_jsonl_range(
@@ -257,7 +302,13 @@ def read_jsonl_range(
 ) -> Iterator[Conversation | Rejected]:
     """The lines of a JSON Lines file between byte offsets `start` and `end` (both on
     line boundaries), numbered from `first_line`: how a large file is split between
-    workers while reporting true line numbers."""
+    workers while reporting true line numbers. A file that is not text is one rejection,
+    given by the range that starts the file (`read_file` does the same for whole files)."""
+    reason = binary_reason(path, mapping.encoding if mapping else None)
+    if reason is not None:
+        if start == 0:
+            yield Rejected(name, 0, reason)
+        return
     encoding = file_encoding(path, mapping.encoding if mapping else None)
 
     def lines() -> Iterator[tuple[int, bytes]]:
