@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation
-from cs_qa.ingest.encoding import FileSample, describe_decode_error, file_encoding, raw_lines
+from cs_qa.ingest.encoding import (
+    FileSample,
+    describe_decode_error,
+    file_encoding,
+    nul_reason,
+    raw_lines,
+)
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import SPEAKER_ALIASES
 from cs_qa.model import Conversation, Rejected
@@ -187,7 +193,6 @@ def _decoded(path: Path, mapping: ColumnMapping | None) -> list[tuple[int, str, 
     lines, encoding = raw_lines(path, encoding)
     out: list[tuple[int, str, str | None]] = []
     for line_no, raw in lines:
-        error = None
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -195,6 +200,9 @@ def _decoded(path: Path, mapping: ColumnMapping | None) -> list[tuple[int, str, 
             # conversation is rejected at this line.
             error = describe_decode_error(exc, encoding)
             text = raw.decode(encoding, errors="replace")
+        else:
+            # Junk that happens to decode would otherwise be read as more of a message.
+            error = nul_reason(raw)
         if line_no == 1:
             text = text.lstrip("\ufeff")
         out.append((line_no, text.rstrip("\r\n"), error))

@@ -127,6 +127,15 @@ def decode_line(raw: bytes, encoding: str) -> str:
     return raw.decode(encoding)
 
 
+def nul_reason(raw: bytes) -> str | None:
+    """Why a line that decodes is still not text: NUL bytes (binary data in a text file
+    that turned to junk part way). None for a line without any."""
+    at = raw.find(b"\x00")
+    if at < 0:
+        return None
+    return f"line holds binary data: a NUL byte at byte {at + 1}"
+
+
 def describe_decode_error(exc: UnicodeDecodeError, encoding: str) -> str:
     """A reader-friendly reason for an undecodable line."""
     bad = exc.object[exc.start : exc.end]

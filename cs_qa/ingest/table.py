@@ -15,7 +15,7 @@ from itertools import chain
 from pathlib import Path
 
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id, is_blank
-from cs_qa.ingest.encoding import describe_decode_error, file_encoding, raw_lines
+from cs_qa.ingest.encoding import describe_decode_error, file_encoding, nul_reason, raw_lines
 from cs_qa.ingest.mapping import FIELDS, ColumnMapping
 from cs_qa.model import Conversation, Rejected
 
@@ -236,6 +236,16 @@ def _delimiter(path: Path, mapping: ColumnMapping | None, first_line: str) -> st
     return "\t" if "\t" in first_line else ","
 
 
+def _lenient_row(lines: list[str], delimiter: str) -> list[str]:
+    """The cells of a row the strict reader refused, as well as they can be read."""
+    try:
+        return next(csv.reader(lines, delimiter=delimiter), [])
+    except csv.Error:
+        # A carriage return inside a line (junk, or an old Mac line break in a message)
+        # fails even this; the cells of the first line still name the conversation.
+        return lines[0].rstrip("\r\n").replace("\r", " ").split(delimiter) if lines else []
+
+
 def read_delimited(
     path: Path, name: str, mapping: ColumnMapping | None = None
 ) -> Iterator[Conversation | Rejected]:
@@ -253,6 +263,9 @@ def read_delimited(
                 # Keep going with a replaced line; the row that contains it is rejected.
                 bad[line_no] = describe_decode_error(exc, encoding)
                 text = raw.decode(encoding, errors="replace")
+            else:
+                if (reason := nul_reason(raw)) is not None:
+                    bad[line_no] = reason
             current.append(text)
             yield text
 
@@ -275,7 +288,7 @@ def read_delimited(
             except csv.Error as exc:
                 # Read the same lines leniently to learn which conversation the row belongs
                 # to, so that the conversation is rejected rather than scored without it.
-                row = next(csv.reader(current, delimiter=delimiter), [])
+                row = _lenient_row(current, delimiter)
                 error = f"bad CSV quoting: {exc}"
                 if reader.line_num > previous + 1:
                     error += f" (lines {previous + 1}-{reader.line_num} read as one row)"
@@ -285,8 +298,9 @@ def read_delimited(
             current.clear()
             if not any(cell.strip() for cell in row):
                 continue
-            if bad and error is None:
-                error = next((bad[n] for n in range(start, previous + 1) if n in bad), None)
+            if bad:
+                # A line that is not text explains a quoting error too: say that first.
+                error = next((bad[n] for n in range(start, previous + 1) if n in bad), error)
             yield start, row, error
 
     rows = records()
