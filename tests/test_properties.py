@@ -1049,7 +1049,10 @@ def test_random_binary_file(tmp_path, suffix):
     result = score(folder)
     check_accounting(result, {f"in/noise{suffix}", "in/good.jsonl"})
     assert set(result.conversations.conversation_id) == {"m-1"}
-    assert (result.errors.source_file == f"in/noise{suffix}").any()
+    # One rejection of the whole file, not one per "line" of noise.
+    assert [(e.source_file, e.source_line) for e in result.errors.itertuples()] == [
+        (f"in/noise{suffix}", 0)
+    ]
 
 
 def test_a_junk_line_does_not_turn_a_utf8_file_into_gb18030(tmp_path):
