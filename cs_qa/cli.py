@@ -15,6 +15,7 @@ from cs_qa import cli_common as common
 from cs_qa.cli_common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_NOTHING,
     EXIT_REJECTED,
     EXIT_USAGE,
     Lang,
@@ -137,17 +138,14 @@ def score(
     """
     from cs_qa.dask_engine import EngineError  # imports no dask
     from cs_qa.run import ENGINES, default_workers, score_inputs
-    from cs_qa.store import OutputExists
+    from cs_qa.store import OutputExists, OutputUnusable
 
     check_lang(lang)
-    err = common.err_console()
     if engine not in ENGINES:
         message = f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}"
-        err.print(message, style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        common.fail(message, EXIT_USAGE)
     if scheduler is not None and engine != "dask":
-        err.print("--scheduler needs --engine dask", style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        common.fail("--scheduler needs --engine dask", EXIT_USAGE)
     pack = load_pack_or_exit(rules)
     mapping = common.mapping_from_options(map_, speaker, mapping_file)
     console = common.console()
@@ -190,23 +188,20 @@ def score(
                     )
 
                 summary = score_inputs(inputs, pack, out, progress=tick, **options)
-    except (OutputExists, FileNotFoundError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
-    except EngineError as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
-    except OSError as exc:  # e.g. the output folder cannot be written
-        err.print(f"failed: {exc}", style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_FAILURE) from exc
-    except KeyboardInterrupt as exc:
-        err.print(
-            f"interrupted: nothing written to {out} (the partial output was removed)",
-            style="red",
-            markup=False,
-            highlight=False,
+    except (OutputExists, OutputUnusable, FileNotFoundError, EngineError) as exc:
+        common.fail(str(exc), EXIT_USAGE)
+    except OSError as exc:  # the disk full, a read-only folder: nothing was written
+        where = f" ({exc.filename})" if exc.filename else ""
+        common.fail(
+            f"{out}: cannot write the dataset: {exc.strerror or exc}{where}; nothing "
+            "written, an earlier dataset there is kept",
+            EXIT_FAILURE,
         )
-        raise typer.Exit(EXIT_INTERRUPTED) from exc
+    except KeyboardInterrupt:
+        common.fail(
+            f"interrupted: nothing written to {out} (the partial output was removed)",
+            EXIT_INTERRUPTED,
+        )
     if not quiet:
         # Imported here: pandas is not needed to score, only to print the summary.
         from cs_qa.report import load_dataset, render_run, render_team, team_summary
@@ -214,6 +209,10 @@ def score(
         render_run(summary, console, lang=lang)
         if summary.scored:
             render_team(team_summary(load_dataset(out)), console, lang=lang)
+    nothing = summary.nothing_scored()
+    if nothing is not None:
+        shown = " ".join(str(p) for p in inputs)
+        common.fail(f"nothing scored from {shown}: {nothing}", EXIT_NOTHING)
     if summary.rejected or summary.rule_errors:
         raise typer.Exit(EXIT_FAILURE if strict else EXIT_REJECTED)
 
@@ -285,7 +284,7 @@ def report(
     from cs_qa.targets import TargetsError
 
     check_lang(lang)
-    console, err = common.console(), common.err_console()
+    console = common.console()
     spec = common.load_targets_or_exit(targets)
     people = common.load_roster_or_exit(roster)
     try:
@@ -297,8 +296,7 @@ def report(
         else:
             card = agent_scorecard(ds, agent, targets=spec, roster=people)
     except (DatasetError, UnknownAgent, TargetsError, DisputesError) as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(str(exc), EXIT_USAGE)
     if html is None:
         if agent is None:
             render_team(summary, console, lang=lang)
@@ -311,8 +309,7 @@ def report(
     try:
         html.write_text(text, encoding="utf-8")
     except OSError as exc:
-        err.print(f"{html}: {exc}", style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(f"{html}: {exc}", EXIT_USAGE)
     console.print(t("html_written", lang).format(path=html), markup=False, highlight=False)
 
 
@@ -355,23 +352,21 @@ def show(
     )
 
     check_lang(lang)
-    console, err = common.console(), common.err_console()
+    console = common.console()
     try:
         ds = load_datasets(datasets)
         if disputes is not None:
             ds = apply_disputes(ds, load_disputes(disputes))
         view = conversation_view(ds, conversation_id)
     except (DatasetError, UnknownConversation, DisputesError) as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(str(exc), EXIT_USAGE)
     if html is None:
         render_conversation(view, console, lang=lang)
         return
     try:
         html.write_text(conversation_html(view, lang=lang), encoding="utf-8")
     except OSError as exc:
-        err.print(f"{html}: {exc}", style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(f"{html}: {exc}", EXIT_USAGE)
     console.print(t("show_written", lang).format(path=html), markup=False, highlight=False)
 
 
@@ -398,27 +393,26 @@ def verify(
     manifest.json: unfinished, killed or foreign) or a usage error.
     """
     from rich.table import Table
+    from rich.text import Text
 
     from cs_qa.i18n import t
     from cs_qa.verify import NotADataset, verify_dataset
 
     check_lang(lang)
-    console, err = common.console(), common.err_console()
+    console = common.console()
     if inputs_root is not None and not inputs_root.is_dir():
-        err.print(f"--inputs-root {inputs_root}: not a folder", style="red", markup=False)
-        raise typer.Exit(EXIT_USAGE)
+        common.fail(f"--inputs-root {inputs_root}: not a folder", EXIT_USAGE)
     try:
         result = verify_dataset(dataset, inputs_root, require_inputs=inputs_root is not None)
     except NotADataset as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(str(exc), EXIT_USAGE)
     table = Table(title=t("verify_title", lang).format(path=dataset))
     for key in ("verify_check", "verify_status", "verify_detail"):
         table.add_column(t(key, lang))
     styles = {"ok": "green", "problem": "red", "skipped": "yellow"}
     for check in result.checks:
         status = t(f"verify_{check.status}", lang)
-        table.add_row(check.what, f"[{styles[check.status]}]{status}[/]", check.detail)
+        table.add_row(check.what, Text(status, style=styles[check.status]), check.detail)
     console.print(table)
     tally = {s: sum(1 for c in result.checks if c.status == s) for s in styles}
     console.print(
@@ -472,7 +466,6 @@ def dispute(
     from cs_qa.report import DatasetError, load_dataset
 
     check_lang(lang)
-    err = common.err_console()
     try:
         if dataset is not None:
             findings = load_dataset(dataset).findings
@@ -493,8 +486,7 @@ def dispute(
             at=datetime.now().astimezone(),
         )
     except (DisputesError, DatasetError) as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(str(exc), EXIT_USAGE)
     common.console().print(
         t("dispute_recorded", lang).format(
             conversation=conversation_id, rule=rule_id, status=status, path=disputes
@@ -551,16 +543,14 @@ def calibrate(
     from cs_qa.report import DatasetError, load_datasets
 
     check_lang(lang)
-    console, err = common.console(), common.err_console()
+    console = common.console()
     if format_ not in ("terminal", "markdown"):
-        err.print(f"--format must be terminal or markdown, not {format_!r}", style="red")
-        raise typer.Exit(EXIT_USAGE)
+        common.fail(f"--format must be terminal or markdown, not {format_!r}", EXIT_USAGE)
     try:
         data = load_datasets(datasets)
         given = load_labels(labels)
     except (DatasetError, LabelsError) as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(str(exc), EXIT_USAGE)
     result = compare(given, data.conversations, data.rule_results, data.findings)
     if format_ == "markdown":
         typer.echo(calibration_markdown(result, lang=lang))

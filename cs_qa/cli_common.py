@@ -1,9 +1,15 @@
-"""Helpers shared by the command modules: consoles, exit codes, option types."""
+"""Helpers shared by the command modules: consoles, exit codes, option types.
+
+User-supplied text (paths, ids, pack messages, exception texts) is never read as rich
+markup: both consoles have markup off, so 「my[/b]pack.yaml」 prints as itself. Errors go
+through `fail`: one line on stderr, never wrapped (CI log parsers and editors read
+`file:line: message`), then the exit code.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -15,6 +21,7 @@ if TYPE_CHECKING:
     from cs_qa.targets import RosterEntry, TargetsSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_NOTHING = 4  # score read no conversation at all: no file matched, empty, unrecognised
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 Lang = Annotated[str, typer.Option("--lang", help="Report language: zh (default) or en.")]
@@ -23,19 +30,29 @@ Lang = Annotated[str, typer.Option("--lang", help="Report language: zh (default)
 def console() -> Console:
     from rich.console import Console
 
-    return Console()
+    return Console(markup=False)
 
 
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+
+def say(message: str, style: str = "red") -> None:
+    """One message on stderr, as written: no markup, no wrapping."""
+    err_console().print(message, style=style)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Say what went wrong, where and why on one line, and exit with `code`."""
+    say(" ".join(str(message).split("\n")))
+    raise typer.Exit(code)
 
 
 def check_lang(lang: str) -> str:
     if lang not in ("zh", "en"):
-        err_console().print(f"[red]--lang must be zh or en, not {lang!r}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        fail(f"--lang must be zh or en, not {lang!r}")
     return lang
 
 
@@ -43,17 +60,18 @@ def load_pack_or_exit(spec: str | None, code: int = EXIT_USAGE) -> RulePack:
     """Load a pack, or print every problem as file:line: message and exit with `code`."""
     from cs_qa.pack import PackError, load_pack
 
-    err = err_console()
     try:
         return load_pack(spec)
-    except FileNotFoundError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
+    except UnicodeDecodeError as exc:
+        fail(
+            f"{spec}: cannot read the rule pack: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        )
+    except OSError as exc:  # not found, a folder, no permission
+        fail(f"{spec}: cannot read the rule pack: {exc.strerror}" if exc.strerror else str(exc))
     except PackError as exc:
         for problem in exc.problems:
-            err.print(str(problem), markup=False, highlight=False)
-        err.print(f"[red]{len(exc.problems)} problem(s) in the rule pack[/red]")
-        raise typer.Exit(code) from exc
+            say(str(problem), style="")
+        fail(f"{len(exc.problems)} problem(s) in the rule pack", code)
 
 
 def mapping_from_options(
@@ -68,8 +86,7 @@ def mapping_from_options(
             extra = parse_map_options(list(pairs or []), list(speakers or []))
             mapping = extra if mapping is None else mapping.merged(extra)
     except (ValueError, OSError) as exc:
-        err_console().print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc))
     return mapping
 
 
@@ -77,8 +94,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        err_console().print(f"{path}: {exc}", style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(f"{path}: {exc}")
 
 
 def load_targets_or_exit(path: Path | None) -> TargetsSpec | None:
@@ -90,8 +106,7 @@ def load_targets_or_exit(path: Path | None) -> TargetsSpec | None:
     try:
         return load_targets_text(_read_text(path), str(path))
     except TargetsError as exc:
-        err_console().print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc))
 
 
 def load_roster_or_exit(path: Path | None) -> dict[str, RosterEntry]:
@@ -103,5 +118,4 @@ def load_roster_or_exit(path: Path | None) -> dict[str, RosterEntry]:
     try:
         return parse_roster(_read_text(path), str(path))
     except TargetsError as exc:
-        err_console().print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from cs_qa import cli_common as common
 from cs_qa.cli_common import EXIT_FAILURE, EXIT_USAGE, Lang, check_lang, load_pack_or_exit
@@ -86,22 +87,19 @@ def rules_lint(packs: PacksArg) -> None:
     """
     from cs_qa.pack import PackError, load_pack
 
-    err = common.err_console()
     problems = 0
     for spec in packs:
         try:
             load_pack(spec)
         except FileNotFoundError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(EXIT_USAGE) from exc
+            common.fail(f"{exc}", EXIT_USAGE)
         except PackError as exc:
             for problem in exc.problems:
                 typer.echo(str(problem))
             problems += len(exc.problems)
     if problems:
-        err.print(f"[red]{problems} problem(s)[/red]")
-        raise typer.Exit(EXIT_FAILURE)
-    common.console().print(f"[green]{len(packs)} pack(s) clean[/green]")
+        common.fail(f"{problems} problem(s)", EXIT_FAILURE)
+    common.console().print(f"{len(packs)} pack(s) clean", style="green")
 
 
 @rules_app.command("test")
@@ -141,20 +139,18 @@ def rules_test(
             else f.detail
             for f in o.findings
         )
-        console.print(
-            f"[red]FAIL[/red] {o.test_id} ({o.example.file}:{o.example.line}): "
-            f"expected {expected}, got {o.status}" + (f": {fired}" if fired else ""),
-            highlight=False,
-            soft_wrap=True,
+        line = Text("FAIL", style="red")
+        line.append(
+            f" {o.test_id} ({o.example.file}:{o.example.line}): "
+            f"expected {expected}, got {o.status}" + (f": {fired}" if fired else "")
         )
+        console.print(line, highlight=False, soft_wrap=True)
         console.print(o.example.text.rstrip(), markup=False, highlight=False)
     for o in todo:
         state = "now behaves as the rule should: make it a real example" if o.ok else "known gap"
-        console.print(
-            f"[yellow]TODO[/yellow] {o.test_id} ({o.example.file}:{o.example.line}): {state}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        line = Text("TODO", style="yellow")
+        line.append(f" {o.test_id} ({o.example.file}:{o.example.line}): {state}")
+        console.print(line, highlight=False, soft_wrap=True)
     if junit_xml is not None:
         write_junit(outcomes, junit_xml)
     passed = len(outcomes) - len(failed) - len(todo)
@@ -211,24 +207,21 @@ def rules_diff(
     from cs_qa.diff import diff_markdown, diff_packs, render_diff
 
     check_lang(lang)
-    err = common.err_console()
     if format_ not in ("terminal", "markdown"):
-        err.print(f"[red]--format must be terminal or markdown, not {format_!r}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+        common.fail(f"--format must be terminal or markdown, not {format_!r}", EXIT_USAGE)
     old, new = load_pack_or_exit(base), load_pack_or_exit(head)
     mapping = common.mapping_from_options(map_, speaker, mapping_file)
     try:
         result = diff_packs(inputs, old, new, mapping)
     except (ValueError, OSError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
+        common.fail(f"{exc}", EXIT_USAGE)
     if format_ == "markdown":
         typer.echo(diff_markdown(result, lang=lang, limit=limit))
     else:
         render_diff(result, common.console(), lang=lang, limit=limit)
     if fail_if_pass_rate_drops is not None and result.pass_rate_drop > fail_if_pass_rate_drops:
-        err.print(
-            f"[red]pass rate dropped {result.pass_rate_drop:.1f} points "
-            f"(gate: {fail_if_pass_rate_drops:g})[/red]"
+        common.fail(
+            f"pass rate dropped {result.pass_rate_drop:.1f} points "
+            f"(gate: {fail_if_pass_rate_drops:g})",
+            EXIT_FAILURE,
         )
-        raise typer.Exit(EXIT_FAILURE)

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cs_qa import __version__
-from cs_qa.ingest import discover
+from cs_qa.ingest import SUFFIXES, discover
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.lifeline import die_with
 from cs_qa.model import Rejected
@@ -43,6 +43,7 @@ ENGINES = ("local", "dask")  # where units are scored: this machine, or a Dask c
 @dataclass
 class RunSummary:
     out: Path
+    files: int = 0  # input files found
     read: int = 0
     scored: int = 0
     rejected: int = 0
@@ -52,6 +53,17 @@ class RunSummary:
     # the first few rule errors, for the terminal: (source, conversation, rule, error)
     rule_error_samples: list[tuple[str, str, str, str]] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    def nothing_scored(self) -> str | None:
+        """Why the run scored no conversation at all (None when it scored some): a
+        scheduled job must not take an empty export for a quiet day."""
+        if self.scored:
+            return None
+        if not self.files:
+            return "no input file matched (expected " + ", ".join(SUFFIXES) + ")"
+        if not self.read:
+            return f"the {self.files} input file(s) held no records"
+        return f"none of the {self.read} record(s) read could be scored (see the errors table)"
 
 
 def default_workers() -> int:
@@ -84,10 +96,11 @@ def score_inputs(
     if scheduler is not None and engine != "dask":
         raise ValueError("a scheduler address needs the dask engine")
     started = datetime.now(UTC)
+    cwd = Path.cwd()
     files = discover(inputs)
     units = plan_units(files, mapping=mapping)
     writer = DatasetWriter(out, overwrite=overwrite)
-    merger = Merger(writer, pack, RunSummary(out=out))
+    merger = Merger(writer, pack, RunSummary(out=out, files=len(files)))
     try:
         # closing(): an engine's cluster or pool is shut down even when merging fails
         with closing(
@@ -104,7 +117,7 @@ def score_inputs(
             "masked": mask,
             "pack": pack.describe(),
             "rules": [r.describe() for r in pack.rules],
-            "inputs": [_describe_input(p, n) for p, n in files],
+            "inputs": [_describe_input(p, n, cwd) for p, n in files],
             "counts": {
                 "read": summary.read,
                 "scored": summary.scored,
@@ -474,5 +487,18 @@ class _AgentCounters:
         )
 
 
-def _describe_input(path: Path, name: str) -> dict[str, Any]:
-    return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+def _describe_input(path: Path, name: str, cwd: Path) -> dict[str, Any]:
+    """An input as the manifest records it: its display name (`path`, relative to the
+    argument's parent), the path as given, and the path from the folder the run started
+    in, so that `cs-qa verify` finds it from there whatever was given."""
+    try:
+        from_cwd = Path(os.path.relpath(os.path.abspath(path), cwd)).as_posix()
+    except ValueError:  # another drive (Windows)
+        from_cwd = Path(os.path.abspath(path)).as_posix()
+    return {
+        "path": name,
+        "given": Path(path).as_posix(),
+        "from_cwd": from_cwd,
+        "bytes": path.stat().st_size,
+        "sha256": file_sha256(path),
+    }

@@ -1,7 +1,10 @@
 """Writing the output dataset: Parquet parts per table, `manifest.json` last.
 
 The dataset is written into a temporary directory beside `--out` and renamed into place
-only when complete, so an interrupted run never leaves a directory that looks finished.
+only when complete, so an interrupted run never leaves a directory that looks finished,
+and a run that fails (disk full, a read-only folder) leaves an earlier dataset at `--out`
+as it was. One run at a time writes an `--out`: a second one is refused while the lock
+file beside it (`.NAME.lock`) is held.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from cs_qa.schema import MANIFEST, TABLES
 
@@ -25,6 +29,15 @@ class OutputExists(Exception):
     """The output directory exists and `--overwrite` was not given."""
 
 
+class OutputUnusable(Exception):
+    """`--out` cannot be a dataset: it is a file, or another run is writing it."""
+
+
+def lock_path(out: Path) -> Path:
+    """The lock a run holds while it writes the dataset for `out`."""
+    return out.parent / f".{out.name}.lock"
+
+
 def partial_dir(out: Path, pid: int) -> Path:
     """Where the run of process `pid` writes the dataset for `out` until it is complete."""
     return out.parent / f".{out.name}.partial-{pid}"
@@ -32,13 +45,22 @@ def partial_dir(out: Path, pid: int) -> Path:
 
 def remove_stale_partials(out: Path) -> list[Path]:
     """Remove what killed runs (SIGKILL, power loss) left beside `out`: partial
-    directories whose process no longer exists. Those of live runs are kept."""
+    directories whose process no longer exists. Those of live runs are kept. An earlier
+    dataset a killed run had moved aside to replace it is put back if `out` is missing."""
     removed = []
     for path in out.parent.glob(f".{out.name}.partial-*"):
         pid = path.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
+    for path in out.parent.glob(f".{out.name}.old-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            if out.exists():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            else:
+                path.rename(out)
     return removed
 
 
@@ -112,11 +134,29 @@ class TableWriter:
 class DatasetWriter:
     def __init__(self, out: Path, overwrite: bool = False) -> None:
         self.out = out
+        if out.exists() and not out.is_dir():
+            raise OutputUnusable(f"--out {out}: a file, not a folder")
         if out.exists() and not overwrite:
             raise OutputExists(f"{out} exists; give --overwrite to replace it")
         self.overwrite = overwrite
-        remove_stale_partials(out)
-        self.tmp = partial_dir(out, os.getpid())
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = FileLock(lock_path(out), timeout=0)
+        try:
+            self.lock.acquire()
+        except Timeout as exc:
+            raise OutputUnusable(
+                f"{out}: another cs-qa run is writing it (lock {lock_path(out)} held); "
+                "wait for it or choose another --out"
+            ) from exc
+        try:
+            self._start()
+        except BaseException:
+            self.abort()
+            raise
+
+    def _start(self) -> None:
+        remove_stale_partials(self.out)
+        self.tmp = partial_dir(self.out, os.getpid())
         if self.tmp.exists():
             shutil.rmtree(self.tmp)
         self.tmp.mkdir(parents=True)
@@ -151,13 +191,32 @@ class DatasetWriter:
         (self.tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        old = None
         if self.out.exists():
             if not (self.out / MANIFEST).exists() and any(self.out.iterdir()):
                 raise OutputExists(
                     f"{self.out} exists and is not a cs-qa dataset; not replacing it"
                 )
-            shutil.rmtree(self.out)
-        self.tmp.rename(self.out)
+            # Moved aside, not deleted, until the new one is in place.
+            old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+            self.out.rename(old)
+        try:
+            self.tmp.rename(self.out)
+        except BaseException:
+            if old is not None:
+                old.rename(self.out)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        self._unlock()
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        tmp = getattr(self, "tmp", None)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        # The lock file stays: removing it could let two later runs lock different files.
+        if self.lock.is_locked:
+            self.lock.release()

@@ -98,9 +98,9 @@ def verify_dataset(
     root = inputs_root or Path.cwd()
     for item in manifest.get("inputs") or []:
         name = str(item.get("path", ""))
-        path = root / name
+        path = _find_input(item, root)
         what = f"input {name}"
-        if not path.is_file():
+        if path is None:
             status: Status = "problem" if require_inputs else "skipped"
             add(Check(what, status, f"not found under {root}"))
             continue
@@ -116,6 +116,18 @@ def verify_dataset(
 
 # Tables added after the manifest recorded table hashes: a run from before has none.
 NEWER_TABLES = ("rule_errors",)
+
+
+def _find_input(item: dict[str, Any], root: Path) -> Path | None:
+    """Where an input the manifest records is now: under `root` by its path from the
+    folder the run started in, as given (or at that absolute path), or by its name."""
+    candidates = []
+    for key in ("from_cwd", "given", "path"):
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            given = Path(value)
+            candidates.append(given if given.is_absolute() else root / given)
+    return next((p for p in candidates if p.is_file()), None)
 
 
 def _check_tables(

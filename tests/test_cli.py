@@ -107,7 +107,8 @@ def test_report_unknown_agent_and_not_a_dataset(scored, tmp_path):
 
 def test_rejected_records_exit_3_and_strict_exit_1(tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"conversation_id": "x", "turns": []}\n{oops\n', encoding="utf-8")
+    good = '{"conversation_id": "y", "turns": [{"speaker": "agent", "text": "您好"}]}'
+    bad.write_text('{"conversation_id": "x", "turns": []}\n{oops\n' + good + "\n", "utf-8")
     result = runner.invoke(app, ["score", str(bad), "--out", str(tmp_path / "o1")])
     assert result.exit_code == 3
     assert "bad.jsonl:2" in result.output

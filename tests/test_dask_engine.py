@@ -234,7 +234,7 @@ def test_an_unreachable_scheduler_exits_2(tmp_path, monkeypatch):
     result = runner.invoke(app, [*args, "--engine", "dask", "--scheduler", address])
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler" in said(result)
-    assert not out.exists() and not list(tmp_path.glob(".out*"))
+    assert not out.exists() and not list(tmp_path.glob(".out.partial*"))
     result = runner.invoke(app, [*args, "--engine", "dask", "--scheduler", "nonsense://x"])
     assert result.exit_code == 2
     assert "unknown address scheme" in said(result)

@@ -83,7 +83,7 @@ def test_score_1_on_a_failure(tmp_path):
     blocker.write_text("", encoding="utf-8")
     result = runner.invoke(app, ["score", str(GOOD), "--out", str(blocker / "out"), "--quiet"])
     assert result.exit_code == 1
-    assert "failed:" in result.output and str(blocker) in result.output
+    assert "cannot write the dataset" in result.output and str(blocker) in result.output
 
 
 def test_rules_lint_0_1_2(tmp_path):

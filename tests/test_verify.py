@@ -116,6 +116,9 @@ def test_inputs_are_rechecked_under_the_given_root(tmp_path):
     assert [p.what for p in verify_dataset(out, tmp_path).problems] == ["input in/a.jsonl"]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # Given by its absolute path, the input is found there from any root.
+    assert [p.what for p in verify_dataset(out, elsewhere).problems] == ["input in/a.jsonl"]
+    (inputs / "a.jsonl").rename(tmp_path / "moved.jsonl")
     # Not found: a problem when the root is given, only "not checked" otherwise.
     assert runner.invoke(app, ["verify", str(out), "--inputs-root", str(elsewhere)]).exit_code == 1
     skipped = verify_dataset(out, elsewhere)
