@@ -1459,7 +1459,10 @@ def render_run(summary: Any, console: Console, lang: str = "zh") -> None:
         console.print(Text(t("rejected_records", lang), style="bold red"))
         for e in summary.errors:
             console.print(
-                f"  {e.source_file}:{e.source_line}: {e.reason}", markup=False, highlight=False
+                f"  {e.source_file}:{e.source_line}: {e.reason}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,  # file:line: lines stay whole for log parsers and editors
             )
         more = summary.rejected - len(summary.errors)
         if more > 0:
@@ -1470,7 +1473,10 @@ def render_run(summary: Any, console: Console, lang: str = "zh") -> None:
         console.print(Text(t("unevaluated_rules", lang), style="bold red"))
         for where, conversation, rule, error in summary.rule_error_samples:
             console.print(
-                f"  {where}: {conversation} {rule}: {error}", markup=False, highlight=False
+                f"  {where}: {conversation} {rule}: {error}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
         more = summary.rule_errors - len(summary.rule_error_samples)
         if more > 0:

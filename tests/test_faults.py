@@ -107,6 +107,21 @@ def test_file_line_messages_are_not_wrapped_on_a_pipe(tmp_path):
         lines = (done.stdout + done.stderr).splitlines()
         problem = [line for line in lines if line.startswith(f"{pack}:5:")]
         assert problem and rule_id in problem[0] and len(problem[0]) > 80, lines
+    # A rejected record in the run's summary on stdout.
+    bad = deep / ("an-export-with-a-long-name-" * 3 + ".jsonl")
+    good = DAY.read_text(encoding="utf-8").splitlines()[0]
+    bad.write_text(good + "\n{not json at all\n", encoding="utf-8")
+    done = subprocess.run(
+        [cs_qa, "score", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    rejected = [line for line in done.stdout.splitlines() if f"{bad.name}:2:" in line]
+    assert rejected and rejected[0].rstrip().endswith("at column 2"), done.stdout
 
 
 # --- nothing silently empty -----------------------------------------------------------
