@@ -30,6 +30,7 @@ from cs_qa.report import (
     Scorecard,
     ScorecardRule,
     TeamSummary,
+    UnevaluatedRule,
     fmt_goal,
     fmt_rate,
     fmt_score,
@@ -560,6 +561,7 @@ def scorecard_html(card: Scorecard, lang: str = "zh") -> str:
     body.append(_trend_section(card.trend, lang, f"{t('trend', lang)} · {card.agent_id}"))
     body.append(f"<h2>{esc(t('worst_conversations', lang))}</h2>")
     body.append(_evidence(card.evidence, card.pass_mark, lang))
+    body.extend(_unevaluated(card.unevaluated, lang))
     if card.overruled:
         body.append(f"<h2>{esc(t('overruled', lang))}</h2>")
         body.extend(
@@ -718,6 +720,19 @@ def _evidence(quotes: Sequence[Evidence], pass_mark: float, lang: str) -> str:
     return "".join(blocks)
 
 
+def _unevaluated(rules: Sequence[UnevaluatedRule], lang: str) -> list[str]:
+    """The rules that could not be evaluated (a heading and a list), or nothing."""
+    if not rules:
+        return []
+    items = "".join(
+        f"<li>{esc(r.rule_id)} {esc(rule_title(r.title, r.title_en, lang))}: "
+        f"{esc(t('unevaluated_on', lang).format(n=r.conversations))} "
+        f"<small>({esc(r.error)})</small></li>"
+        for r in rules
+    )
+    return [f"<h2>{esc(t('unevaluated_rules', lang))}</h2>", f"<ul>{items}</ul>"]
+
+
 def team_html(summary: TeamSummary, lang: str = "zh") -> str:
     """The team's printable report as a whole HTML document."""
     team, target = summary.team, summary.target
@@ -755,15 +770,7 @@ def team_html(summary: TeamSummary, lang: str = "zh") -> str:
         )
     )
     body.append(f'<div class="tiles">{"".join(tiles)}</div>')
-    if summary.unevaluated:
-        body.append(f"<h2>{esc(t('unevaluated_rules', lang))}</h2>")
-        items = "".join(
-            f"<li>{esc(r.rule_id)} {esc(rule_title(r.title, r.title_en, lang))}: "
-            f"{esc(t('unevaluated_on', lang).format(n=r.conversations))} "
-            f"<small>({esc(r.error)})</small></li>"
-            for r in summary.unevaluated
-        )
-        body.append(f"<ul>{items}</ul>")
+    body.extend(_unevaluated(summary.unevaluated, lang))
     body.append(f"<h2>{esc(t('ranking', lang))}</h2>")
     body.append(_ranking(summary, lang))
     body.append(f"<h2>{esc(t('score_distribution', lang))}</h2>")

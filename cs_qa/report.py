@@ -373,6 +373,8 @@ class Scorecard:
     categories: list[CategoryRow] = field(default_factory=list)
     first_responses: tuple[float, ...] = ()  # the agent's first-response seconds
     overruled: list[Overruled] = field(default_factory=list)  # findings disputed away
+    # rules that raised on some of the agent's conversations (not counted against them)
+    unevaluated: tuple[UnevaluatedRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -757,6 +759,7 @@ def agent_scorecard(
         categories=_categories(own_results, ds.rule_results, len(own_conv), len(conv), ds.rules),
         first_responses=tuple(float(v) for v in own_conv["first_response_s"].dropna()),
         overruled=_overruled(ds.overruled[ds.overruled["agent_id"] == agent_id], meta),
+        unevaluated=unevaluated_rules(ds.rule_errors[ds.rule_errors["agent_id"] == agent_id], meta),
     )
 
 
@@ -1425,6 +1428,7 @@ def render_scorecard(card: Scorecard, console: Console, lang: str = "zh") -> Non
             line.append(f"\n      「{q.evidence or MISSING}」")
             console.print(line)
 
+    render_unevaluated(card.unevaluated, console, lang)
     if card.overruled:
         console.print(Text(t("overruled", lang), style="bold"))
         for o in card.overruled:

@@ -120,3 +120,16 @@ def test_reports_name_the_rule_that_could_not_be_evaluated(tmp_path, lang):
     )
     assert result.exit_code == 0, result.output
     assert said in page.read_text(encoding="utf-8")
+    # The scorecard of the agent whose conversation it was says so too; others do not.
+    victim = load_dataset(tmp_path / "o").rule_errors.iloc[0].agent_id
+    card = CliRunner().invoke(
+        app, ["report", str(tmp_path / "o"), "--agent", victim, "--lang", lang]
+    )
+    assert card.exit_code == 0 and said in card.output
+    page = tmp_path / "card.html"
+    args = ["report", str(tmp_path / "o"), "--agent", victim, "--lang", lang, "--html", str(page)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert said in page.read_text(encoding="utf-8")
+    other = next(a for a in load_dataset(tmp_path / "o").agents.agent_id if a != victim)
+    card = CliRunner().invoke(app, ["report", str(tmp_path / "o"), "--agent", other])
+    assert card.exit_code == 0 and "未能评估" not in card.output
