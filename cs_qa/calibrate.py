@@ -230,7 +230,7 @@ def calibrate(
         )
         verdict = status.get((row.conversation_id, row.rule_id), "na")
         tool: int | None
-        if verdict == "na":
+        if verdict in ("na", "error"):  # not applied, or the rule raised: said nothing
             tool = None
             cell = "missed_na" if row.violated else "na"
         else:

@@ -3,6 +3,7 @@ CSS laid out for A4, no scripts, no network. Pages put their content in `page()`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from cs_qa.i18n import t
@@ -84,3 +85,16 @@ def page(title: str, body: str, *, lang: str = "zh", masked: bool = True, footer
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{masking_banner(masked, lang)}{body}{foot}\n</main>\n</body>\n</html>\n"
     )
+
+
+def unevaluated_html(rules: Sequence[tuple[str, str, int, str]], lang: str) -> list[str]:
+    """Rules that could not be evaluated, as (id, title in `lang`, conversations, error):
+    a heading and a list, or nothing when there are none."""
+    if not rules:
+        return []
+    items = "".join(
+        f"<li>{esc(rule_id)} {esc(title)}: "
+        f"{esc(t('unevaluated_on', lang).format(n=n))} <small>({esc(error)})</small></li>"
+        for rule_id, title, n, error in rules
+    )
+    return [f"<h2>{esc(t('unevaluated_rules', lang))}</h2>", f"<ul>{items}</ul>"]

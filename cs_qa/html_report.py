@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cs_qa.html_base import esc, page
+from cs_qa.html_base import esc, page, unevaluated_html
 from cs_qa.i18n import t
 from cs_qa.report import (
     MISSING,
@@ -721,16 +721,7 @@ def _evidence(quotes: Sequence[Evidence], pass_mark: float, lang: str) -> str:
 
 
 def _unevaluated(rules: Sequence[UnevaluatedRule], lang: str) -> list[str]:
-    """The rules that could not be evaluated (a heading and a list), or nothing."""
-    if not rules:
-        return []
-    items = "".join(
-        f"<li>{esc(r.rule_id)} {esc(rule_title(r.title, r.title_en, lang))}: "
-        f"{esc(t('unevaluated_on', lang).format(n=r.conversations))} "
-        f"<small>({esc(r.error)})</small></li>"
-        for r in rules
-    )
-    return [f"<h2>{esc(t('unevaluated_rules', lang))}</h2>", f"<ul>{items}</ul>"]
+    return unevaluated_html([r.row(lang) for r in rules], lang)
 
 
 def team_html(summary: TeamSummary, lang: str = "zh") -> str:

@@ -244,6 +244,15 @@ class UnevaluatedRule:
     conversations: int
     error: str  # the first error, "Type: message"
 
+    def row(self, lang: str) -> tuple[str, str, int, str]:
+        """(id, title in `lang`, conversations, error): what a page lists."""
+        return (
+            self.rule_id,
+            rule_title(self.title, self.title_en, lang),
+            self.conversations,
+            self.error,
+        )
+
 
 @dataclass(frozen=True)
 class DayRow:

@@ -27,10 +27,19 @@ from rich.table import Table
 from rich.text import Text
 
 from cs_qa import aggregate
-from cs_qa.html_base import esc, page
+from cs_qa.html_base import esc, page, unevaluated_html
 from cs_qa.i18n import detail_text, t
 from cs_qa.normalize import _CJK, _t2s, bare
-from cs_qa.report import MISSING, Dataset, _masking, format_offset, load_dataset
+from cs_qa.report import (
+    MISSING,
+    Dataset,
+    UnevaluatedRule,
+    _masking,
+    format_offset,
+    load_dataset,
+    render_unevaluated,
+    unevaluated_rules,
+)
 
 SUGGESTIONS = 5  # close ids listed for an unknown conversation id
 HIGHLIGHT = "bold black on yellow"
@@ -251,6 +260,7 @@ class ConversationView:
     turns: list[TurnView]
     general_findings: list[FindingView]  # findings that name no turn
     other_runs: int = 0  # other loaded runs holding the same conversation id
+    unevaluated: tuple[UnevaluatedRule, ...] = ()  # rules that raised on it
 
     @property
     def findings(self) -> list[FindingView]:
@@ -408,6 +418,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
         turns=turns,
         general_findings=general,
         other_runs=len(rows) - 1,
+        unevaluated=unevaluated_rules(own(ds.rule_errors), meta),
     )
 
 
@@ -554,6 +565,7 @@ def render_conversation(view: ConversationView, console: Console, lang: str = "z
             console.print(_finding_text(f, lang, indent="  "))
     if not view.findings:
         console.print(Text(t("no_violations", lang), style="green"))
+    render_unevaluated(view.unevaluated, console, lang)
 
 
 def _marked_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -633,6 +645,7 @@ def conversation_html(view: ConversationView, lang: str = "zh") -> str:
         body.append("".join(_finding_html(f, lang) for f in view.general_findings))
     if not view.findings:
         body.append(f'<p class="good">{esc(t("no_violations", lang))}</p>')
+    body.extend(unevaluated_html([r.row(lang) for r in view.unevaluated], lang))
     footer = esc(f"cs-qa show · {view.source_file}:{view.source_line}")
     return page(
         f"{t('show_title', lang)} {view.conversation_id}",

@@ -130,6 +130,13 @@ def test_reports_name_the_rule_that_could_not_be_evaluated(tmp_path, lang):
     args = ["report", str(tmp_path / "o"), "--agent", victim, "--lang", lang, "--html", str(page)]
     assert CliRunner().invoke(app, args).exit_code == 0
     assert said in page.read_text(encoding="utf-8")
+    # So does the conversation itself.
+    shown = CliRunner().invoke(app, ["show", str(tmp_path / "o"), VICTIM, "--lang", lang])
+    assert shown.exit_code == 0 and said in shown.output and "ZeroDivisionError" in shown.output
+    page = tmp_path / "show.html"
+    args = ["show", str(tmp_path / "o"), VICTIM, "--lang", lang, "--html", str(page)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert said in page.read_text(encoding="utf-8")
     other = next(a for a in load_dataset(tmp_path / "o").agents.agent_id if a != victim)
     card = CliRunner().invoke(app, ["report", str(tmp_path / "o"), "--agent", other])
     assert card.exit_code == 0 and "未能评估" not in card.output
