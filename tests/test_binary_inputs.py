@@ -214,3 +214,24 @@ def test_a_chat_log_that_turns_to_junk_keeps_its_good_conversations(tmp_path: Pa
     assert isinstance(items[1], Rejected)
     assert (items[1].conversation_id, items[1].source_line) == ("c-2", 6)
     assert "NUL" in items[1].reason
+
+
+def test_junk_lines_do_not_outvote_a_utf8_line(tmp_path: Path) -> None:
+    # b"\x00\xb0\xa1" decodes as GB18030 and not as UTF-8: two such lines used to outvote
+    # the one UTF-8 record, which was then scored as 鎮ㄥソ instead of 您好.
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(record("c-1") + b"\n\x00\xb0\xa1\n\x00\xb0\xa1\n")
+    c, *errors = read(path)
+    assert isinstance(c, Conversation) and c.turns[1].text == "您好"
+    assert [e.source_line for e in errors if isinstance(e, Rejected)] == [2, 3]
+
+
+def test_short_gb18030_junk_does_not_outvote_a_utf8_line(tmp_path: Path) -> None:
+    # Found by the property test of good records followed by junk: b"\x81@" is one
+    # GB18030 character, and two such lines outvoted a record whose UTF-8 text has six
+    # non-ASCII bytes. Lines now weigh what they hold.
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(record("c-1") + b"\n\x81@\n\x81@")
+    c, *errors = read(path)
+    assert isinstance(c, Conversation) and c.turns[1].text == "您好"
+    assert [e.source_line for e in errors if isinstance(e, Rejected)] == [2, 3]

@@ -23,7 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cs_qa.ingest import read_file
+from cs_qa.ingest.encoding import binary_reason
 from cs_qa.ingest.speakers import SPEAKER_ALIASES
+from cs_qa.model import Conversation
 from cs_qa.pack import load_pack
 from cs_qa.run import RunSummary, score_inputs
 
@@ -895,6 +898,59 @@ def test_subtitles_every_call_scored_or_reported(suffix, data):
                 expect.bad.add((f"in/{name}", bad))
         folder, names = write_files(Path(tmp), files)
         check(score(folder), expect, names)
+
+
+# --- text or binary ------------------------------------------------------------------
+
+# Text as people write it: any character but control characters (and surrogates).
+PRINTED = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\t\u3000"), max_size=80
+)
+
+
+@SETTINGS
+@given(
+    lines=st.lists(PRINTED, min_size=1, max_size=20),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+    ending=st.sampled_from(["\n", "\r\n"]),
+)
+def test_text_in_a_supported_encoding_is_never_binary(lines, encoding, ending):
+    with fresh_dir() as tmp:
+        path = Path(tmp) / "t.txt"
+        path.write_bytes(ending.join(lines).encode(encoding))
+        assert binary_reason(path) is None
+
+
+# Junk after the good records: lines of binary data (led by a NUL byte; some of them
+# valid GB18030 after it, which used to outvote the UTF-8 lines).
+TAILS = st.lists(
+    st.binary(max_size=40).map(lambda junk: b"\x00" + junk.replace(b"\n", b"")),
+    min_size=1,
+    max_size=12,
+).map(b"\n".join)
+
+
+@SETTINGS
+@given(data=st.data(), tail=TAILS)
+def test_good_records_then_any_bytes_keep_every_record(data, tail):
+    """A file that starts as text is text: whatever junk follows, its good records are
+    read, with their text as written (junk must not tip the file into another encoding).
+    Text in another encoding after them is a mixed file, not junk: there the lines vote,
+    weighed by their non-ASCII bytes."""
+    with fresh_dir() as tmp:
+        n = data.draw(st.integers(1, 5))
+        records = [data.draw(canonical(f"g-{i}", VALID)) for i in range(n)]
+        path = Path(tmp) / "t.jsonl"
+        path.write_bytes(b"".join(dumps(r) + b"\n" for r in records) + tail)
+        read = {
+            c.conversation_id: c for c in read_file(path, "t.jsonl") if isinstance(c, Conversation)
+        }
+        for r in records:
+            conversation = read[r["conversation_id"]]
+            # (turns with clock times are put in time order)
+            assert sorted(t.text for t in conversation.turns) == sorted(
+                t["text"] for t in r["turns"]
+            )
 
 
 # --- anything at all ---------------------------------------------------------------

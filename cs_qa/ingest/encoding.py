@@ -19,6 +19,7 @@ SAMPLE_SIZE = 64 * 1024
 
 # Encodings in which b"\n" is not a line break on its own; such files are decoded whole.
 _WIDE = ("utf-16", "utf-32")
+_ASCII = bytes(range(128))
 
 
 def _decodes(data: bytes, encoding: str, final: bool = True) -> bool:
@@ -48,15 +49,23 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
     # vote, so that one bad line in a UTF-8 file does not turn the file into mojibake.
     # GB18030 decodes most byte strings, UTF-8 text included, while non-ASCII text in
     # another encoding is almost never valid UTF-8: a line valid in both is a UTF-8 vote,
-    # else one line of binary junk would outvote a UTF-8 line of Chinese.
+    # else one line of binary junk would outvote a UTF-8 line of Chinese. A line weighs
+    # as many non-ASCII bytes as it has, so that short junk does not outvote real text.
     lines = sample.split(b"\n")
     if not complete:
         lines = lines[:-1]
-    lines = [line for line in lines if not line.isascii()]
+    # Binary junk (NUL bytes, control bytes) is no text in any encoding: it has no vote.
+    lines = [
+        line
+        for line in lines
+        if not line.isascii() and not _binary_line(line, _TEXT_ENCODINGS, _CONTROL_BYTES)
+    ]
     utf8_lines = [_decodes(line, "utf-8") for line in lines]
-    utf8 = sum(utf8_lines)
+    utf8 = sum(_non_ascii(line) for line, ok in zip(lines, utf8_lines, strict=True) if ok)
     gb = sum(
-        _decodes(line, "gb18030") for line, ok in zip(lines, utf8_lines, strict=True) if not ok
+        _non_ascii(line)
+        for line, ok in zip(lines, utf8_lines, strict=True)
+        if not ok and _decodes(line, "gb18030")
     )
     if not utf8 and _decodes(sample, "gb18030", complete):
         return "gb18030"
@@ -76,6 +85,10 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
         # turn every line, the good ones too, into one line of nonsense.
         return "utf-8"
     return encoding
+
+
+def _non_ascii(line: bytes) -> int:
+    return len(line.translate(None, _ASCII))
 
 
 def _bom_encoding(sample: bytes) -> str | None:
