@@ -46,6 +46,7 @@ BINARIES = {
     + NOISE[:300]
     + b"\nendstream\nendobj\n",
     "nul-only": b"\x00" * 2048,
+    "bom-junk": b"\xff\xfe\x00\x00garbage",  # a UTF-32 byte-order mark, then no UTF-32
 }
 
 RECORD = {

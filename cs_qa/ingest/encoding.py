@@ -252,8 +252,8 @@ def binary_reason(
     if wide is not None and codecs.lookup(wide).name.startswith(_WIDE):
         if _decodes(head, wide, complete):
             return None
-        name = codecs.lookup(wide).name.upper()
-        return f"not a text file: not valid {name} (the encoding its byte-order mark names)"
+        named = "the encoding given" if encoding else "the encoding its byte-order mark names"
+        return f"not a text file: not valid {codecs.lookup(wide).name.upper()} ({named})"
     encodings = _TEXT_ENCODINGS
     if encoding and codecs.lookup(encoding).name not in encodings:
         encodings = (*encodings, encoding)
