@@ -37,7 +37,8 @@ lint: $(VENV)/.installed
 # .hypothesis/fuzz and tried first by the next fuzz run; `make test` stays derandomised.
 FUZZ_MINUTES ?= 20
 FUZZ_EXAMPLES ?= 200
-FUZZ_TESTS ?= tests/test_properties.py tests/test_notation_properties.py
+FUZZ_TESTS ?= tests/test_properties.py tests/test_notation_properties.py tests/test_checks_call.py \
+	tests/test_pack_safety.py
 fuzz: $(VENV)/.installed
 	@end=$$(( $$(date +%s) + 60 * $(FUZZ_MINUTES) )); round=1; \
 	while :; do \

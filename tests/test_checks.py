@@ -68,9 +68,7 @@ def test_rule_without_agent_turns_is_na():
 
 
 def test_chat_rule_on_a_call_is_na():
-    assert (
-        status(GENERAL, "# channel: call\n客服: 您好\n客户: 好的", "latency.reply")[0] == "na"
-    )
+    assert status(GENERAL, "# channel: call\n客服: 您好\n客户: 好的", "latency.reply")[0] == "na"
 
 
 # -------------------------------------------------------------- forbidden_phrase

@@ -426,7 +426,7 @@ def test_interruption_matches_the_pairwise_definition_on_random_calls():
                 hits.append((a, f"{overlap:.1f}".removesuffix(".0") + "s"))
         return hits
 
-    @settings(max_examples=200, deadline=None, derandomize=True)
+    @settings(max_examples=200, deadline=None)  # randomisation: the profile (conftest.py)
     @given(st.integers(0, 2**32 - 1))
     def check_one(seed: int) -> None:
         rng = random.Random(seed)
