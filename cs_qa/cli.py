@@ -39,7 +39,12 @@ app.add_typer(rules_app, name="rules")
 def score(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="Transcript files or folders (.jsonl .json .csv .tsv .parquet)."),
+        # Written out (importing the reader registry would slow every --help); a test
+        # checks it against cs_qa.ingest.SUFFIXES.
+        typer.Argument(
+            help="Transcript files or folders (.jsonl .json .csv .tsv .parquet .txt .log "
+            ".vtt .srt)."
+        ),
     ],
     rules: Annotated[
         str | None,

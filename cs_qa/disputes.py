@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_qa import aggregate
+from cs_qa.scoring import final_score, passes
 
 if TYPE_CHECKING:
     from cs_qa.report import Dataset
@@ -157,10 +158,10 @@ def _rescore(
     rows = conversations["conversation_id"].isin(changed)
     for index in conversations.index[rows]:
         cid = conversations.at[index, "conversation_id"]
-        score = 0.0 if cid in fatal else max(0.0, ds.base - float(deducted.get(cid, 0.0)))
+        score = final_score(ds.base, float(deducted.get(cid, 0.0)), cid in fatal)
         conversations.at[index, "score"] = score
         conversations.at[index, "fatal"] = cid in fatal
-        conversations.at[index, "passed"] = score >= ds.pass_mark
+        conversations.at[index, "passed"] = passes(score, ds.pass_mark)
         conversations.at[index, "flagged"] = cid in flagged
         conversations.at[index, "n_violations"] = int(n_violations.get(cid, 0))
     return conversations

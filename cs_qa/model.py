@@ -38,6 +38,12 @@ class Turn:
     end_s: float | None = None
     agent_id: str | None = None
 
+    @property
+    def ends_s(self) -> float | None:
+        """When the turn ends: its end time, else its start (a chat message is an instant);
+        None without timing."""
+        return self.end_s if self.end_s is not None else self.at_s
+
 
 @dataclass(slots=True)
 class Conversation:

@@ -52,19 +52,30 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
             fatal = fatal or rule.fatal
             total += deducted
             results.append(RuleResult(rule.id, "violation", deducted))
-    final = 0.0 if fatal else max(0.0, pack.base - total)
+    final = final_score(pack.base, total, fatal)
     measured = prepared.responses() or []
     return ConversationResult(
         conversation=conversation,
         score=final,
         fatal=fatal,
-        passed=final >= pack.pass_mark,
+        passed=passes(final, pack.pass_mark),
         flagged=flagged,
         rule_results=results,
         findings=findings,
         response_times=[r.seconds for r in measured],
         rule_errors=errors,
     )
+
+
+def final_score(base: float, deducted: float, fatal: bool) -> float:
+    """The deduction-scoring formula (扣分制), the one place it is written: the base minus
+    what was deducted, never below 0; 0 when a fatal rule (致命项) fired."""
+    return 0.0 if fatal else max(0.0, base - deducted)
+
+
+def passes(score: float, pass_mark: float) -> bool:
+    """Whether a score passes the pack's pass mark (合格线)."""
+    return score >= pass_mark
 
 
 def _run(rule: Rule, prepared: PreparedConversation) -> list[Hit] | None:

@@ -330,7 +330,7 @@ def duration(conv: Conversation) -> float | None:
     starts = list(map(_AT, conv.turns))
     if not starts or None in starts:
         return None
-    ends = [t.end_s if t.end_s is not None else t.at_s for t in conv.turns]
+    ends = [t.ends_s for t in conv.turns]
     return max(ends) - min(starts)  # type: ignore[type-var,operator]
 
 

@@ -6,6 +6,7 @@ import re
 import shutil
 
 import pytest
+import typer
 from conftest import ROOT, SAMPLE, SAMPLE_MAPPING
 from typer.testing import CliRunner
 
@@ -13,18 +14,24 @@ from cs_qa.cli import app
 
 runner = CliRunner()
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-COMMANDS = [
-    ["score"],
-    ["report"],
-    ["show"],
-    ["verify"],
-    ["calibrate"],
-    ["dispute"],
-    ["rules", "list"],
-    ["rules", "lint"],
-    ["rules", "test"],
-    ["rules", "diff"],
-]
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command of the app, discovered from it (sub-apps recursively)."""
+    found = [
+        [*prefix, command.name or command.callback.__name__.replace("_", "-")]
+        for command in group.registered_commands
+    ]
+    for sub in group.registered_groups:
+        found += _commands(sub.typer_instance, (*prefix, sub.name))
+    return found
+
+
+COMMANDS = _commands(app)
+
+
+def test_the_commands_are_discovered():
+    assert ["score"] in COMMANDS and ["rules", "diff"] in COMMANDS and len(COMMANDS) >= 10
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -33,6 +40,13 @@ def test_every_command_has_help_with_an_example_and_exit_codes(command):
     assert result.exit_code == 0
     assert "Example" in result.output
     assert "Exit codes" in result.output
+
+
+def test_score_help_names_every_input_suffix():
+    from cs_qa.ingest import SUFFIXES
+
+    said = " ".join(runner.invoke(app, ["score", "--help"], terminal_width=200).output.split())
+    assert all(suffix in said for suffix in SUFFIXES), said
 
 
 def test_readme_documents_every_command():

@@ -55,7 +55,7 @@ def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
             )
             break
         turn = conv.turns[i]
-        began = turn.end_s if turn.end_s is not None else turn.at_s or 0.0
+        began = turn.ends_s or 0.0
         waited = round((conv.turns[back].at_s or 0.0) - began, 3)
         problems = []
         if waited > params.limit_seconds:

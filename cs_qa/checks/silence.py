@@ -52,4 +52,4 @@ def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
 
 def ended(conv: PreparedConversation, i: int) -> float:
     turn = conv.turns[i]
-    return turn.end_s if turn.end_s is not None else turn.at_s or 0.0
+    return turn.ends_s or 0.0
