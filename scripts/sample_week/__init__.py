@@ -1,0 +1,1 @@
+"""The sample week's generator (scripts/make_sample.py) and its parts."""
