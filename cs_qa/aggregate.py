@@ -131,14 +131,19 @@ def agent_rules_table(
     )
     table["rate"] = (table["violations"] / table["applicable"]).where(table["applicable"] > 0)
     meta = rule_meta(rules)
-    table["title"] = [meta.get(r, {}).get("title") or r for r in table["rule_id"]]
-    table["category"] = [meta.get(r, {}).get("category") for r in table["rule_id"]]
+    table["title"] = [str(meta.get(r, {}).get("title") or r) for r in table["rule_id"]]
+    table["category"] = [_optional_str(meta.get(r, {}).get("category")) for r in table["rule_id"]]
     return conform(table, "agent_rules")
 
 
 def rule_meta(rules: Iterable[Mapping[str, object]]) -> dict[str, dict[str, object]]:
     """Manifest-style rule dicts by id (a later entry for the same id wins)."""
     return {str(r["id"]): dict(r) for r in rules if "id" in r}
+
+
+def _optional_str(value: object) -> str | None:
+    # manifest values are untyped JSON; the column is text
+    return None if value is None else str(value)
 
 
 def _count_true(values: pd.Series) -> int:

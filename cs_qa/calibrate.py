@@ -25,8 +25,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LABEL_COLUMNS = ("conversation_id", "rule_id", "violated", "score", "reviewer", "note")
 REQUIRED = ("conversation_id", "rule_id")
@@ -36,10 +40,25 @@ class LabelsError(ValueError):
     """A labels file that cannot be used; the message names the file and line."""
 
 
+class RuleLabel(NamedTuple):
+    """A reviewer's verdict on one rule in one conversation (a row of `Labels.rules`)."""
+
+    conversation_id: str
+    rule_id: str
+    violated: int  # 0 or 1
+    reviewer: str
+    note: str
+
+
 @dataclass(frozen=True)
 class Labels:
     rules: pd.DataFrame  # conversation_id, rule_id, violated (0/1), reviewer, note, line
     scores: pd.DataFrame  # conversation_id, score, reviewer, line
+
+    def rule_labels(self) -> list[RuleLabel]:
+        """The rows of `rules` as records, in order."""
+        rows = self.rules[list(RuleLabel._fields)].itertuples(index=False, name=None)
+        return [RuleLabel(*row) for row in rows]
 
 
 def load_labels(path: Path) -> Labels:
@@ -218,7 +237,7 @@ def calibrate(
     disagreements: list[Disagreement] = []
     unknown_conversations: set[str] = set()
     unknown_rules: set[str] = set()
-    for row in labels.rules.itertuples(index=False):
+    for row in labels.rule_labels():
         if row.conversation_id not in known_conversations:
             unknown_conversations.add(row.conversation_id)
             continue
@@ -424,9 +443,10 @@ def spearman(a: pd.Series, b: pd.Series) -> float:
 
 def _evidence(findings: pd.DataFrame) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    for row in findings.itertuples(index=False):
-        key = (row.conversation_id, row.rule_id)
-        text = f"「{row.matched}」 {row.evidence}".strip() if row.matched else str(row.evidence)
+    columns = (findings[c] for c in ("conversation_id", "rule_id", "matched", "evidence"))
+    for conversation_id, rule_id, matched, evidence in zip(*columns, strict=True):
+        key = (conversation_id, rule_id)
+        text = f"「{matched}」 {evidence}".strip() if matched else str(evidence)
         found[key] = f"{found[key]} | {text}" if key in found else text
     return found
 
@@ -489,7 +509,7 @@ def _verdict(value: int | None, lang: str) -> str:
     return t("cal_violated" if value else "cal_not_violated", lang)
 
 
-def render_calibration(cal: Calibration, console, lang: str = "zh") -> None:  # type: ignore[no-untyped-def]
+def render_calibration(cal: Calibration, console: Console, lang: str = "zh") -> None:
     """Print the per-rule agreement table, the score correlation and the disagreements."""
     from rich.table import Table
 

@@ -6,6 +6,7 @@ stays fast.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -154,17 +155,22 @@ def score(
     pack = load_pack_or_exit(rules)
     mapping = common.mapping_from_options(map_, speaker, mapping_file)
     console = common.console()
-    options = {
-        "mapping": mapping,
-        "mask": not no_mask,
-        "overwrite": overwrite,
-        "workers": workers or default_workers(),
-        "engine": engine,
-        "scheduler": scheduler,
-    }
+    # the same run with or without a progress bar (a partial, so mypy checks the keywords)
+    run = functools.partial(
+        score_inputs,
+        inputs,
+        pack,
+        out,
+        mapping=mapping,
+        mask=not no_mask,
+        overwrite=overwrite,
+        workers=workers or default_workers(),
+        engine=engine,
+        scheduler=scheduler,
+    )
     try:
         if quiet:
-            summary = score_inputs(inputs, pack, out, **options)
+            summary = run()
         else:
             from rich.progress import (
                 BarColumn,
@@ -192,7 +198,7 @@ def score(
                         description=f"{read} conversations, {rejected} rejected · parts",
                     )
 
-                summary = score_inputs(inputs, pack, out, progress=tick, **options)
+                summary = run(progress=tick)
     except (OutputExists, OutputUnusable, FileNotFoundError, EngineError) as exc:
         common.fail(str(exc), EXIT_USAGE)
     except OSError as exc:  # the disk full, a read-only folder: nothing was written

@@ -45,7 +45,7 @@ from cs_qa import scope
 from cs_qa.scope import ScopeName
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PhraseSet, PreparedConversation
+    from cs_qa.matching import Match, PhraseSet, PreparedConversation
     from cs_qa.model import Hit
 
 Role = Literal["agent", "customer", "system", "any"]
@@ -114,9 +114,7 @@ def select(
 ) -> list[int] | None:
     """The turns of `role` ("any": every speaker) in `window`, in order. None when the
     window is timed and the conversation is not, or relative and there is no anchor."""
-    turns = (
-        list(range(len(conv.turns))) if role == "any" else conv.turn_indexes(role)  # type: ignore[arg-type]
-    )
+    turns = list(range(len(conv.turns))) if role == "any" else conv.turn_indexes(role)
     if window is None:
         return turns
     span = window.from_start or window.from_end or window.after or window.before
@@ -251,20 +249,20 @@ def evaluate(
     if not turns:
         return None
     seen = 0
-    first_hit: Evidence | None = None
+    first_found: tuple[int, Match] | None = None  # the first phrase found, and its turn
     for i in turns:
-        found = conv.find(i, phrases)
+        matches = conv.find(i, phrases)
         if cond.window is not None and cond.window.same_sentence and anchor is not None:
             left, right = scope.clause(conv.texts[i], anchor.start, anchor.end, conv.breaks(i))
-            found = [m for m in found if left <= m.start and m.end <= right]
-        if found:
-            m = found[0]
-            first_hit = first_hit or Evidence(path, i, m.phrase, m.start, m.end)
-            seen += len(found)
+            matches = [m for m in matches if left <= m.start and m.end <= right]
+        if matches:
+            first_found = first_found or (i, matches[0])
+            seen += len(matches)
             if seen >= cond.count:
+                at, m = first_found
                 if cond.name is not None:
-                    named[cond.name] = Anchor(first_hit.turn, first_hit.start, first_hit.end)  # type: ignore[arg-type]
-                return first_hit
+                    named[cond.name] = Anchor(at, m.start, m.end)
+                return Evidence(path, at, m.phrase, m.start, m.end)
     return None
 
 

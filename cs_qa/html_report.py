@@ -198,7 +198,7 @@ def svg_histogram(
         f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" fill="{MARK_COLOUR}" '
         f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{esc(y_label)}</text>'
     )
-    lx = left
+    lx: float = left  # advanced by text widths
     for marker in markers:
         if marker.x is None or math.isnan(marker.x):
             continue
@@ -319,7 +319,7 @@ def svg_trend(rows: Sequence[DayRow], *, label: str, lang: str, height: int = 23
         (PASS_COLOUR, False, f"{t('pass_rate', lang)} (%)"),
         (MARK_COLOUR, True, t("target", lang)),
     ]
-    lx = left
+    lx: float = left  # advanced by text widths
     for colour, dashed, text in legend:
         dash = ' stroke-dasharray="5 3"' if dashed else ""
         parts.append(

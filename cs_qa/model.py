@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypedDict
 
 Speaker = Literal["agent", "customer", "system"]
 Channel = Literal["chat", "call"]
@@ -71,6 +71,15 @@ class Rejected:
     source_line: int
     reason: str
     conversation_id: str | None = None
+
+
+class Explanation(TypedDict):
+    """A finding's explanation as `Hit` keywords (cs_qa.checks.explain): the fields
+    `detail`, `code` and `args` of `Hit`, so that `Hit(i, matched, **why)` is typed."""
+
+    detail: str
+    code: str
+    args: dict[str, object]
 
 
 @dataclass(slots=True)

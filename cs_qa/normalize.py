@@ -11,8 +11,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:
+    import opencc
 
 # A run of spaces with a CJK character (or CJK punctuation) on both sides.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -27,7 +31,7 @@ _REPEATS = re.compile(r"(.{1,4}?)\1+")
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s() -> opencc.OpenCC:
     # Imported lazily: OpenCC loads its dictionaries on first use. tw2s rather than t2s:
     # it also folds Taiwan variants (著急 -> 着急) while keeping 著名.
     import opencc

@@ -15,9 +15,9 @@ import re
 
 import orjson
 
-from cs_qa.model import Conversation, Turn
+from cs_qa.model import Conversation, Speaker, Turn
 
-SPEAKER_WORDS = {
+SPEAKER_WORDS: dict[str, Speaker] = {
     "客服": "agent",
     "坐席": "agent",
     "agent": "agent",

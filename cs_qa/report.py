@@ -411,6 +411,10 @@ def _str(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
+def _bool(value: Any) -> bool:
+    return False if value is None or pd.isna(value) else bool(value)
+
+
 def format_offset(seconds: float | None) -> str:
     """Seconds from the start of a conversation as mm:ss (minutes may exceed 59)."""
     if seconds is None or pd.isna(seconds):
@@ -587,14 +591,14 @@ def team_summary(
 
     agent_rules = ds.agent_rules
     agents = []
-    for row in ds.agents.sort_values("agent_id", kind="stable").itertuples(index=False):
-        agent_id = str(row.agent_id)
-        own = agent_rules[agent_rules["agent_id"] == row.agent_id].set_index("rule_id")
+    for _, row in ds.agents.sort_values("agent_id", kind="stable").iterrows():
+        agent_id = str(row["agent_id"])
+        own = agent_rules[agent_rules["agent_id"] == row["agent_id"]].set_index("rule_id")
         broken = _most_broken(own, AGENT_TOP_RULES, meta)
         entry = roster.get(agent_id)
         tenure = tenure_on(entry, last_day)
         target = target_for(spec, tenure)
-        figures = _figures_from_agents_row(pd.Series(row._asdict()))
+        figures = _figures_from_agents_row(row)
         agents.append(
             AgentRow(
                 agent_id=agent_id,
@@ -814,7 +818,7 @@ def _categories(
     names += sorted(c for c in {*team.index, *mine.index} if c not in names)
 
     def get(table: pd.DataFrame, name: str, column: str) -> int:
-        return int(table.at[name, column]) if name in table.index else 0
+        return _int(table.at[name, column]) if name in table.index else 0
 
     def ratio(num: int, den: int) -> float:
         return num / den if den > 0 else math.nan
@@ -868,12 +872,12 @@ def _evidence(
                 conversation_id=str(row.conversation_id),
                 day=_str(row.day) or None,
                 score=_nan(row.score),
-                at=format_offset(row.at_s),
+                at=format_offset(_nan(row.at_s)),
                 rule_id=rule_id,
                 rule_title=title,
                 rule_title_en=_str(meta.get(rule_id, {}).get("title_en")),
                 kind=_str(row.kind),
-                fatal=bool(row.fatal) if not pd.isna(row.fatal) else False,
+                fatal=_bool(row.fatal),
                 deduct=_nan(row.deduct),
                 matched=_str(row.matched),
                 evidence=_str(row.evidence),

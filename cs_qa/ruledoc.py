@@ -23,7 +23,7 @@ def describe_params(model: type[BaseModel]) -> str:
         if field.default is PydanticUndefined and field.default_factory is None:
             lines.append(f"{name}: {kind} (required)")
         else:
-            default = field.default if field.default_factory is None else field.default_factory()
+            default = field.get_default(call_default_factory=True)
             if isinstance(default, BaseModel):
                 default = {k: v for k, v in default.model_dump().items() if v is not None}
             lines.append(f"{name}: {kind} = {default!r}")

@@ -380,8 +380,15 @@ class _AgentCounters:
                 ]
             )
         )
-        columns = ("agent_id", "score_count", "score_sum", "score_min")
-        columns += ("passed_sum", "fatal_sum", "flagged_sum")
+        columns = (
+            "agent_id",
+            "score_count",
+            "score_sum",
+            "score_min",
+            "passed_sum",
+            "fatal_sum",
+            "flagged_sum",
+        )
         for agent, n, total, low, passed, fatal, flagged in zip(
             *(per_agent[c].to_pylist() for c in columns), strict=True
         ):

@@ -11,6 +11,7 @@ the hit. Pure functions of a string and offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 # The scopes a rule can `skip:` (checks' parameters and condition leaves both use this).
@@ -118,7 +119,7 @@ def skipped(
     return any(_TESTS[s](text, start, end, breaks) for s in scopes)
 
 
-def message_breaks(raw: str, normalised: str, normalize) -> frozenset[int]:  # type: ignore[no-untyped-def]
+def message_breaks(raw: str, normalised: str, normalize: Callable[[str], str]) -> frozenset[int]:
     """Where the messages of a merged chat turn meet in its normalised text.
 
     Exports such as JD's join consecutive messages of one side with a space, and
@@ -129,7 +130,7 @@ def message_breaks(raw: str, normalised: str, normalize) -> frozenset[int]:  # t
     chunks = raw.split()
     if len(chunks) < 2 or sum(map(len, chunks)) < 2 * len(chunks):
         return frozenset()
-    found = set()
+    found: set[int] = set()
     pos = 0
     for chunk in chunks:
         part = normalize(chunk)

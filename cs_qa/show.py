@@ -34,6 +34,7 @@ from cs_qa.report import (
     MISSING,
     Dataset,
     UnevaluatedRule,
+    _int,
     _masking,
     format_offset,
     load_dataset,
@@ -276,6 +277,11 @@ def _float(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _turn(value: Any) -> int | None:
+    """A finding's turn index; None for a finding on the whole conversation."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def _bool(value: Any) -> bool:
     return False if value is None or pd.isna(value) else bool(value)
 
@@ -337,9 +343,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
         [frame for frame in (own(ds.findings), overruled) if not frame.empty] or [own(ds.findings)]
     )
     reasons = {  # (rule, turn) -> the reviewer's reason, for findings a dispute overruled
-        (str(r.rule_id), None if pd.isna(r.turn_index) else int(r.turn_index)): _str(
-            getattr(r, "dispute_reason", "")
-        )
+        (str(r.rule_id), _turn(r.turn_index)): _str(getattr(r, "dispute_reason", ""))
         for r in overruled.itertuples(index=False)
     }
     by_turn: dict[int, list[FindingView]] = {}
@@ -353,7 +357,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
     for f in findings.itertuples(index=False):
         rule_id = str(f.rule_id)
         rule = meta.get(rule_id, {})
-        index = None if pd.isna(f.turn_index) else int(f.turn_index)
+        index = _turn(f.turn_index)
         view = FindingView(
             rule_id=rule_id,
             title=_str(f.title) or _str(rule.get("title")) or rule_id,
@@ -365,7 +369,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
             matched=_str(f.matched),
             detail=_str(f.detail),
             turn_index=index,
-            at=format_offset(f.at_s),
+            at=format_offset(_float(f.at_s)),
             overruled=reasons.get((rule_id, index), ""),
             detail_code=_str(getattr(f, "detail_code", "")),
             detail_args=_str(getattr(f, "detail_args", "")),
@@ -377,7 +381,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
 
     turns = []
     for r in turns_frame.itertuples(index=False):
-        index = int(r.turn_index)
+        index = _int(r.turn_index)
         text = _str(r.text)
         own_findings = by_turn.get(index, [])
         phrases = [p for fv in own_findings if not fv.overruled for p in split_matched(fv.matched)]

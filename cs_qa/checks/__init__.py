@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_qa.conditions import Anchor, Span, WindowSpec, select
 from cs_qa.i18n import LABELS
+from cs_qa.model import Explanation
 from cs_qa.scope import ScopeName
 
 if TYPE_CHECKING:
@@ -132,11 +133,12 @@ class CheckType:
 REGISTRY: dict[str, CheckType] = {}
 
 
-def explain(code: str, **values: object) -> dict[str, object]:
+def explain(code: str, **values: object) -> Explanation:
     """A finding's explanation as `Hit` keywords: `detail` in English from the label
     `detail_<code>` of cs_qa.i18n, with the code and values kept so that reports can
     say it in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
-    return {"detail": LABELS["en"][f"detail_{code}"].format(**values), "code": code, "args": values}
+    detail = LABELS["en"][f"detail_{code}"].format(**values)
+    return Explanation(detail=detail, code=code, args=values)
 
 
 def seconds(value: float) -> str:

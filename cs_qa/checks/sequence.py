@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, next_turns, register
-from cs_qa.model import Hit
+from cs_qa.model import Explanation, Hit
 
 if TYPE_CHECKING:
     from cs_qa.matching import PhraseSet, PreparedConversation
@@ -51,7 +51,7 @@ def _walk(
 
 def _describe(
     conv: PreparedConversation, window: list[int], steps: list[PhraseSet], k: int, rule: Rule
-) -> dict[str, object]:
+) -> Explanation:
     phrases = rule.lists[f"steps.{k}"]
     label = f"{phrases[0]}{'…' if len(phrases) > 1 else ''}"
     if k and _step_at(conv, window, steps[k], 0, 0) is not None:

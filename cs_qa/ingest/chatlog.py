@@ -198,7 +198,7 @@ def _decoded(path: Path, mapping: ColumnMapping | None) -> list[tuple[int, str, 
         except UnicodeDecodeError as exc:
             # Keep the line (replaced) so the rest of its conversation still parses; the
             # conversation is rejected at this line.
-            error = describe_decode_error(exc, encoding)
+            error: str | None = describe_decode_error(exc, encoding)
             text = raw.decode(encoding, errors="replace")
         else:
             # Junk that happens to decode would otherwise be read as more of a message.

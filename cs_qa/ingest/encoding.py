@@ -254,7 +254,7 @@ def binary_reason(
             return None
         named = "the encoding given" if encoding else "the encoding its byte-order mark names"
         return f"not a text file: not valid {codecs.lookup(wide).name.upper()} ({named})"
-    encodings = _TEXT_ENCODINGS
+    encodings: tuple[str, ...] = _TEXT_ENCODINGS
     if encoding and codecs.lookup(encoding).name not in encodings:
         encodings = (*encodings, encoding)
     controls = _CONTROL_BYTES

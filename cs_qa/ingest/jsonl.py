@@ -263,7 +263,7 @@ def _read_array(
             return
         index += 1
         bad = ESCAPED.search(text, pos, end) if damaged else None
-        if bad is not None:
+        if damaged and bad is not None:
             yield Rejected(name, line_at(bad.start()), describe_escaped(text, bad.start(), damaged))
         else:
             yield convert(record, line_at(pos), index)

@@ -108,9 +108,9 @@ def resolve_columns(
                 raise FileError(f"no column {column!r} for {f!r} (headers: {shown})") from None
     taken = set(found.values())
     for index, name in enumerate(norm):
-        f = HEADER_ALIASES.get(name)
-        if f is not None and f not in found and index not in taken:
-            found[f] = index
+        alias = HEADER_ALIASES.get(name)
+        if alias is not None and alias not in found and index not in taken:
+            found[alias] = index
             taken.add(index)
     missing = [f for f in REQUIRED if f not in found]
     if missing:
