@@ -25,6 +25,7 @@ screenshot: demo
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check cs_qa tests scripts calibration bench
+	$(BIN)/python -m mypy
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
