@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/floor.py FILE.jsonl ... [--procs 2]
 
-Read every line, parse it (orjson), normalise every turn's text (cs_qa.normalize's
+Read every line, parse it (orjson), normalise every turn's text (cs_qa.core.normalize's
 `normalize_all`, a conversation at a time, as cs-qa does) and scan it with the default
 pack's own Aho-Corasick automaton (`RulePack.matcher.scan`). No rules are evaluated and
 nothing is written. The files are shared between `--procs` forked processes (largest
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import orjson
 
-from cs_qa.normalize import normalize_all
-from cs_qa.pack import RulePack, load_pack
+from cs_qa.core.normalize import normalize_all
+from cs_qa.packs.pack import RulePack, load_pack
 
 _PACK: RulePack | None = None  # loaded once in the parent, inherited by the forked workers
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from cs_qa.notation import parse_example
-from cs_qa.pack import RulePack, parse_pack
-from cs_qa.scoring import score
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.notation import parse_example
+from cs_qa.packs.pack import RulePack, parse_pack
 
 
 def one_rule(body: str, scoring: str = "{base: 100, pass_mark: 80}") -> RulePack:

@@ -2,7 +2,7 @@
 
 `write_dataset(tmp_path, conversations=[...], findings=[...], ...)` fills every column
 the test does not care about, writes one Parquet part per table with the schemas of
-`cs_qa.schema` and a manifest.json, and returns the dataset directory.
+`cs_qa.dataset.schema` and a manifest.json, and returns the dataset directory.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cs_qa import aggregate
-from cs_qa.schema import MANIFEST, TABLES
+from cs_qa.dataset import aggregate
+from cs_qa.dataset.schema import MANIFEST, TABLES
 
 PASS_MARK = 80
 
@@ -195,7 +195,7 @@ def write_dataset(
 ) -> Path:
     """Write a dataset directory `tmp_path / name` and return it.
 
-    The agents tables are computed with `cs_qa.aggregate`, as the scoring run does,
+    The agents tables are computed with `cs_qa.dataset.aggregate`, as the scoring run does,
     unless `with_agents` is false (their directories are then left empty).
     """
     out = tmp_path / name

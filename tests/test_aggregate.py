@@ -1,4 +1,4 @@
-"""Per-agent tables (cs_qa.aggregate): figures checked against hand-computed values."""
+"""Per-agent tables (cs_qa.dataset.aggregate): figures checked against hand-computed values."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from report_fixtures import RULES, conversation, finding, frame, rule_result
 
-from cs_qa.aggregate import agent_rules_table, agents_table, empty_frame, percentile
-from cs_qa.model import UNKNOWN_AGENT
-from cs_qa.schema import TABLES
+from cs_qa.core.model import UNKNOWN_AGENT
+from cs_qa.dataset.aggregate import agent_rules_table, agents_table, empty_frame, percentile
+from cs_qa.dataset.schema import TABLES
 
 
 def _dtypes(table: str) -> dict[str, object]:

@@ -14,9 +14,9 @@ from types import ModuleType
 import orjson
 from conftest import ROOT
 
+from cs_qa.core.model import Conversation
+from cs_qa.core.normalize import normalize
 from cs_qa.ingest import conversation_from_record
-from cs_qa.model import Conversation
-from cs_qa.normalize import normalize
 
 BENCH = ROOT / "bench"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest import ColumnMapping, read_file
 from cs_qa.ingest.encoding import binary_reason
 from cs_qa.ingest.jsonl import read_jsonl_range
-from cs_qa.model import Conversation, Rejected
 
 TEXT_SUFFIXES = [".jsonl", ".json", ".csv", ".tsv", ".txt", ".log", ".vtt", ".srt"]
 NOISE = random.Random(20261203).randbytes(4096)

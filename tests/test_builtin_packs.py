@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from cs_qa.normalize import normalize
-from cs_qa.notation import parse_example
-from cs_qa.pack import builtin_packs, load_pack
-from cs_qa.scoring import score
+from cs_qa.core.normalize import normalize
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.notation import parse_example
+from cs_qa.packs.pack import builtin_packs, load_pack
 
 CHILDREN = ["ecommerce", "callcenter"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from packs import one_rule, status
 
-from cs_qa.model import Conversation, Turn
-from cs_qa.notation import parse_example
-from cs_qa.pack import load_pack
-from cs_qa.scoring import score
+from cs_qa.core.model import Conversation, Turn
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.notation import parse_example
+from cs_qa.packs.pack import load_pack
 
 GENERAL = load_pack(None)
 
@@ -316,7 +316,7 @@ def test_regex_matches_normalised_text():
 
 
 def test_regex_that_does_not_compile_is_a_pack_problem():
-    from cs_qa.pack import PackError
+    from cs_qa.packs.pack import PackError
 
     with pytest.raises(PackError, match="does not compile"):
         one_rule("""

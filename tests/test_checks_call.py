@@ -6,7 +6,7 @@ from __future__ import annotations
 from packs import one_rule, status
 
 from cs_qa.checks import get
-from cs_qa.normalize import spoken_chars
+from cs_qa.core.normalize import spoken_chars
 
 
 def test_the_call_checks_are_registered_and_documented():
@@ -401,9 +401,9 @@ def test_interruption_matches_the_pairwise_definition_on_random_calls():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.model import Conversation, Turn
-    from cs_qa.pack import load_pack
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.core.model import Conversation, Turn
+    from cs_qa.packs.pack import load_pack
 
     pack = load_pack(None)
     rule = pack.rule("call.interruption")

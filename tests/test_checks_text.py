@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from packs import one_rule, status
 
-from cs_qa.notation import parse_example
-from cs_qa.pack import PackError
-from cs_qa.scoring import score
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.notation import parse_example
+from cs_qa.packs.pack import PackError
 
 
 def lines(*turns: str) -> str:
@@ -425,7 +425,7 @@ def test_a_flag_check_without_flag_true_is_a_pack_problem():
 
 @pytest.mark.parametrize("pack", [SHORT_REPLY, REPETITION, ABUSE_SCRIPT, COMPLAINT_RISK])
 def test_each_rule_here_keeps_its_own_examples(pack):
-    from cs_qa.ruletest import run_examples
+    from cs_qa.packs.examples import run_examples
 
     outcomes = run_examples(pack)
     assert {o.example.kind for o in outcomes} == {"violates", "passes"}
@@ -433,7 +433,7 @@ def test_each_rule_here_keeps_its_own_examples(pack):
 
 
 def test_a_backchannel_said_over_the_customer_is_not_a_short_reply():
-    from cs_qa.pack import load_pack
+    from cs_qa.packs.pack import load_pack
 
     pack = load_pack(None).only("language.short_reply")
     listening = (

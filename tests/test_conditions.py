@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from cs_qa.conditions import Anchor, Condition, Span, WindowSpec, select
-from cs_qa.matching import Matcher, PreparedConversation
-from cs_qa.notation import parse_example
-from cs_qa.pack import PackError, parse_pack
-from cs_qa.scoring import score
+from cs_qa.core.matching import Matcher, PreparedConversation
+from cs_qa.core.windows import Anchor, Condition, Span, WindowSpec, select
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.notation import parse_example
+from cs_qa.packs.pack import PackError, parse_pack
 
 HEAD = """pack: p
 version: "1"
@@ -146,7 +146,7 @@ def test_window_model():
 
 
 def test_rules_diff_names_a_changed_condition():
-    from cs_qa.diff import _compare
+    from cs_qa.compare.diff import _compare
 
     base = _pack(REFUSAL).rule("refusal")
     wider = _pack(REFUSAL.replace("before: {turns: 1}", "before: {turns: 2}")).rule("refusal")

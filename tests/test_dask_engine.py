@@ -27,14 +27,14 @@ pytest.importorskip("distributed")
 
 import distributed
 
-import cs_qa.dask_engine as dask_engine
-import cs_qa.units
+import cs_qa.engine.dask_engine as dask_engine
+import cs_qa.engine.units
 from cs_qa.cli import app
+from cs_qa.dataset.schema import TABLES
+from cs_qa.engine.run import score_inputs
+from cs_qa.engine.units import UnitResult, WorkUnit, plan_units
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.pack import load_pack
-from cs_qa.run import score_inputs
-from cs_qa.schema import TABLES
-from cs_qa.units import UnitResult, WorkUnit, plan_units
+from cs_qa.packs.pack import load_pack
 
 runner = CliRunner()
 
@@ -56,7 +56,7 @@ def sample_copy(tmp_path, monkeypatch):
     shutil.copytree(SAMPLE, folder)
     first = (SAMPLE / "chat_2026-11-16.jsonl").read_text(encoding="utf-8").splitlines()[0]
     (folder / "zz_dup.jsonl").write_text(first + "\n", encoding="utf-8")
-    monkeypatch.setattr(cs_qa.units, "CHUNK_BYTES", 7000)
+    monkeypatch.setattr(cs_qa.engine.units, "CHUNK_BYTES", 7000)
     return folder
 
 
@@ -150,7 +150,7 @@ def test_results_come_in_unit_order_with_a_bounded_window(tmp_path, monkeypatch)
         (folder / f"f{i:02}.jsonl").write_text(line + "\n", encoding="utf-8")
     units = plan_units(_files(folder))
     started: list[int] = []
-    real = cs_qa.units.score_unit
+    real = cs_qa.engine.units.score_unit
     lock = threading.Lock()
 
     def slow_first(unit: WorkUnit, *args: object) -> UnitResult:

@@ -1,4 +1,4 @@
-"""`cs-qa rules diff`: the impact of a rule-pack change on scores (cs_qa.diff)."""
+"""`cs-qa rules diff`: the impact of a rule-pack change on scores (cs_qa.compare.diff)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from cs_qa.diff import (
+from cs_qa.compare.diff import (
     PackDiff,
     RuleChange,
     diff_markdown,
@@ -21,10 +21,10 @@ from cs_qa.diff import (
     md_escape,
     render_diff,
 )
+from cs_qa.core.model import Conversation
 from cs_qa.ingest import read_inputs
-from cs_qa.model import Conversation
-from cs_qa.pack import RulePack, load_pack, parse_pack
-from cs_qa.scoring import score
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.pack import RulePack, load_pack, parse_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_transcripts"

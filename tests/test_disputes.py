@@ -11,8 +11,8 @@ from conftest import SAMPLE
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
-from cs_qa.disputes import DisputesError, apply_disputes, load_disputes
-from cs_qa.report import agent_scorecard, load_dataset
+from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
+from cs_qa.reports.report import agent_scorecard, load_dataset
 
 runner = CliRunner()
 CONVERSATION, RULE, AGENT = "c-20261116-0003", "language.refusal", "A1011"

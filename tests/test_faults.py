@@ -17,8 +17,8 @@ from filelock import FileLock
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
-from cs_qa.cli_common import EXIT_FAILURE, EXIT_NOTHING, EXIT_USAGE
-from cs_qa.store import lock_path
+from cs_qa.cli.common import EXIT_FAILURE, EXIT_NOTHING, EXIT_USAGE
+from cs_qa.dataset.store import lock_path
 
 runner = CliRunner()
 DAY = SAMPLE / "chat_2026-11-16.jsonl"
@@ -195,7 +195,7 @@ def test_disk_full_leaves_nothing_half_written(earlier, monkeypatch):
     def full(self):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
 
-    monkeypatch.setattr("cs_qa.store.TableWriter.flush", full)
+    monkeypatch.setattr("cs_qa.dataset.store.TableWriter.flush", full)
     result = _score(str(DAY), "--out", str(out), "--overwrite", "-w", "1")
     assert result.exit_code == EXIT_FAILURE
     line = _one_line(result.output, "cannot write the dataset")

@@ -19,7 +19,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
-from cs_qa.html_report import (
+from cs_qa.dataset.schema import MANIFEST
+from cs_qa.packs.targets import parse_roster, parse_targets
+from cs_qa.reports.html_report import (
     histogram_counts,
     nice_step,
     nice_ticks,
@@ -27,7 +29,7 @@ from cs_qa.html_report import (
     svg_histogram,
     team_html,
 )
-from cs_qa.report import (
+from cs_qa.reports.report import (
     agent_scorecard,
     known_agents,
     load_dataset,
@@ -36,8 +38,6 @@ from cs_qa.report import (
     render_team,
     team_summary,
 )
-from cs_qa.schema import MANIFEST
-from cs_qa.targets import parse_roster, parse_targets
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 DAY1, DAY2, DAY3 = "2026-11-20", "2026-11-21", "2026-11-22"
@@ -295,7 +295,7 @@ def test_histogram_svg_bars_and_marker() -> None:
         markers=[],
     )
     assert svg.count('class="bar"') == 2 and "target-line" not in svg
-    from cs_qa.html_report import Marker
+    from cs_qa.reports.html_report import Marker
 
     svg = svg_histogram([1], [0, 10], label="x", x_label="s", y_label="n", markers=[Marker(5, "t")])
     assert svg.count('class="target-line"') == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cs_qa.core.model import UNKNOWN_AGENT, Conversation, Rejected
 from cs_qa.ingest import (
     ColumnMapping,
     conversation_from_record,
@@ -19,7 +20,6 @@ from cs_qa.ingest import (
     read_inputs,
 )
 from cs_qa.ingest.encoding import detect_encoding
-from cs_qa.model import UNKNOWN_AGENT, Conversation, Rejected
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "jddc2019"
 

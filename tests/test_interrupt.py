@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from cs_qa.schema import MANIFEST
+from cs_qa.dataset.schema import MANIFEST
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -122,7 +122,7 @@ def test_stopping_a_pool_whose_worker_died_mid_send_does_not_hang():
     global _POOL
     from concurrent.futures import ProcessPoolExecutor
 
-    from cs_qa.run import _stop
+    from cs_qa.engine.run import _stop
 
     _POOL = pool = ProcessPoolExecutor(max_workers=1)
     future = pool.submit(_send_half_a_result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cs_qa.mask import mask
+from cs_qa.core.mask import mask
 
 MASKED = [
     # mobiles: first three and last four digits stay, separators and +86 too

@@ -1,4 +1,4 @@
-from cs_qa.normalize import normalize
+from cs_qa.core.normalize import normalize
 
 
 def test_traditional_becomes_simplified():
@@ -35,7 +35,7 @@ def test_taiwan_variants_fold_too():
 
 
 def test_bare_keeps_letters_and_digits_only():
-    from cs_qa.normalize import bare, spoken_chars
+    from cs_qa.core.normalize import bare, spoken_chars
 
     assert bare(normalize("嗯嗯～！[微笑]"), collapse=True) == "嗯"
     assert bare(normalize("好的好的。"), collapse=True) == "好的"
@@ -46,9 +46,9 @@ def test_bare_keeps_letters_and_digits_only():
 def test_normalize_all_is_normalize_of_each_text():
     from conftest import SAMPLE
 
+    from cs_qa.core.model import Conversation
+    from cs_qa.core.normalize import normalize_all
     from cs_qa.ingest import discover, read_file
-    from cs_qa.model import Conversation
-    from cs_qa.normalize import normalize_all
 
     edge = ["", " ", "著急 \u3000 x", "a\ue000b", "ＡＢＣ 著 急", "么", "\n嗯\t嗯\n", "OK"]
     groups = [edge, [], ["\ue000"], ["測試", "\ue000", "著急"]]
@@ -66,9 +66,9 @@ def test_texts_skipped_by_the_traditional_check_are_ones_opencc_leaves_alone():
 
     from conftest import REALDATA, SAMPLE
 
+    from cs_qa.core.model import Conversation
+    from cs_qa.core.normalize import _convertible, _t2s
     from cs_qa.ingest import discover, read_file
-    from cs_qa.model import Conversation
-    from cs_qa.normalize import _convertible, _t2s
 
     texts = ["乾隆皇帝", "著名作家", "著急", "什么", "甚麼", "這個", "后来", "皇后", "头发", "發票"]
     for path, name in discover([SAMPLE]):

@@ -1,4 +1,4 @@
-"""Properties of the example notation (cs_qa/notation.py): any text either becomes a
+"""Properties of the example notation (cs_qa/packs/notation.py): any text either becomes a
 conversation or is refused with a `NotationError` that says what is wrong and on which
 line of the example; well-formed examples read back exactly what was written."""
 
@@ -9,8 +9,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cs_qa.model import Conversation
-from cs_qa.notation import EXAMPLE_AGENT, SPEAKER_WORDS, NotationError, parse_example
+from cs_qa.core.model import Conversation
+from cs_qa.packs.notation import EXAMPLE_AGENT, SPEAKER_WORDS, NotationError, parse_example
 
 # 200 examples in CI; `make fuzz` runs its profile's number (tests/conftest.py), which
 # also decides randomisation and the example database.

@@ -1,5 +1,5 @@
 """Workers die with their parent: a `cs-qa score` killed with SIGKILL (the OOM killer, a
-CI timeout, a closed terminal) leaves no worker process behind (cs_qa.lifeline), with
+CI timeout, a closed terminal) leaves no worker process behind (cs_qa.engine.lifeline), with
 either engine. The processes are found in /proc, so these tests run on Linux only.
 
 A killed process stays a zombie until its parent reaps it, and orphans may never be
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from cs_qa.lifeline import ORPHANED
+from cs_qa.engine.lifeline import ORPHANED
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
@@ -59,7 +59,7 @@ def test_a_watcher_ends_its_process_when_the_watched_process_ends():
     the watched process is killed and left a zombie, which counts as ended."""
     watched = subprocess.Popen([PYTHON, "-c", "import time; time.sleep(60)"])
     watcher = _python(
-        f"from cs_qa.lifeline import die_with; die_with({watched.pid})",
+        f"from cs_qa.engine.lifeline import die_with; die_with({watched.pid})",
         "print('ready', flush=True)",
         "import time; time.sleep(60)",
     )
@@ -80,7 +80,7 @@ def test_a_worker_stuck_in_c_code_dies_with_its_parent():
     """A worker that holds the GIL (here in a regular expression that backtracks for
     ages) runs no watcher thread: only the kernel's signal can end it."""
     worker = (
-        "import os, re; from cs_qa.lifeline import die_with; die_with(os.getppid()); "
+        "import os, re; from cs_qa.engine.lifeline import die_with; die_with(os.getppid()); "
         "print('stuck', flush=True); re.match(r'(a+)+$', 'a' * 64 + 'b')"
     )
     parent = _python(

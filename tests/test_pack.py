@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from cs_qa.pack import PackError, load_pack, parse_pack
+from cs_qa.packs.pack import PackError, load_pack, parse_pack
 
 GOOD_RULE = """\
   - id: opening.greeting
@@ -186,7 +186,7 @@ def test_a_pack_extends_overrides_and_disables(tmp_path):
 
 
 def test_inherited_examples_rerun_against_the_overridden_rule(tmp_path):
-    from cs_qa.ruletest import run_examples
+    from cs_qa.packs.examples import run_examples
 
     pack = load_pack(write(tmp_path, "shop.yaml", CHILD))
     failing = [o for o in run_examples(pack) if not o.ok]

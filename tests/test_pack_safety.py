@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packs import one_rule, status
 
-from cs_qa import pack as pack_module
 from cs_qa.checks.regex import MAX_PATTERN, MAX_REPEAT, Params, pattern_risk
-from cs_qa.pack import (
+from cs_qa.packs import pack as pack_module
+from cs_qa.packs.pack import (
     MAX_LIST_PHRASES,
     MAX_PACK_BYTES,
     MAX_PHRASE_CHARS,

@@ -23,12 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cs_qa.core.model import Conversation
+from cs_qa.engine.run import RunSummary, score_inputs
 from cs_qa.ingest import read_file
 from cs_qa.ingest.encoding import binary_reason
 from cs_qa.ingest.speakers import SPEAKER_ALIASES
-from cs_qa.model import Conversation
-from cs_qa.pack import load_pack
-from cs_qa.run import RunSummary, score_inputs
+from cs_qa.packs.pack import load_pack
 
 PACK = load_pack(None)
 

@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SAMPLE
 
+from cs_qa.core.model import SPEAKERS, Conversation, Rejected
 from cs_qa.ingest import FORMATS, Format, detect_format, read_file
-from cs_qa.model import SPEAKERS, Conversation, Rejected
 
 DAY = SAMPLE / "chat_2026-11-16.jsonl"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cs_qa.core.model import UNKNOWN_AGENT, Conversation, Rejected
 from cs_qa.ingest import (
     ColumnMapping,
     detect_format,
@@ -19,7 +20,6 @@ from cs_qa.ingest import (
     read_inputs,
 )
 from cs_qa.ingest.chatlog import NOT_A_CHAT_LOG
-from cs_qa.model import UNKNOWN_AGENT, Conversation, Rejected
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata" / "jddc2019"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from cs_qa.calibrate import Agreement, load_labels
+from cs_qa.reports.calibrate import Agreement, load_labels
 
 REAL = ROOT / "calibration" / "real"
 

@@ -12,8 +12,9 @@ import pytest
 from report_fixtures import conversation, finding, rule_result, write_dataset
 from rich.console import Console
 
-from cs_qa.i18n import LABELS, t
-from cs_qa.report import (
+from cs_qa.dataset.schema import TABLES
+from cs_qa.reports.i18n import LABELS, t
+from cs_qa.reports.report import (
     DatasetError,
     UnknownAgent,
     agent_scorecard,
@@ -24,7 +25,6 @@ from cs_qa.report import (
     render_team,
     team_summary,
 )
-from cs_qa.schema import TABLES
 
 DAY1, DAY2 = "2026-11-20", "2026-11-21"
 
@@ -383,8 +383,8 @@ def test_empty_run_renders(tmp_path: Path) -> None:
 
 
 def test_flag_rules_are_not_listed_as_broken(tmp_path: Path) -> None:
-    from cs_qa.pack import load_pack
-    from cs_qa.run import score_inputs
+    from cs_qa.engine.run import score_inputs
+    from cs_qa.packs.pack import load_pack
 
     sample = Path(__file__).resolve().parent.parent / "sample_transcripts"
     out = tmp_path / "out"

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from cs_qa.checks import CheckParams, register
 from cs_qa.cli import app
-from cs_qa.model import Hit
-from cs_qa.pack import load_pack
-from cs_qa.report import load_dataset
-from cs_qa.run import score_inputs
+from cs_qa.core.model import Hit
+from cs_qa.engine.run import score_inputs
+from cs_qa.packs.pack import load_pack
+from cs_qa.reports.report import load_dataset
 
 DAY = SAMPLE / "chat_2026-11-16.jsonl"
 VICTIM = json.loads(DAY.read_text(encoding="utf-8").splitlines()[3])["conversation_id"]

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import REALDATA, SAMPLE
 
-from cs_qa.pack import load_pack
-from cs_qa.run import score_inputs
-from cs_qa.schema import TABLES
-from cs_qa.store import OutputExists
+from cs_qa.dataset.schema import TABLES
+from cs_qa.dataset.store import OutputExists
+from cs_qa.engine.run import score_inputs
+from cs_qa.packs.pack import load_pack
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 GOOD = {
@@ -217,7 +217,7 @@ def test_score_a_folder_mixing_every_format_with_broken_files(tmp_path):
 def test_any_number_of_workers_gives_the_same_dataset(tmp_path, monkeypatch):
     import shutil
 
-    import cs_qa.units
+    import cs_qa.engine.units
 
     folder = tmp_path / "in"
     shutil.copytree(SAMPLE, folder)
@@ -226,8 +226,10 @@ def test_any_number_of_workers_gives_the_same_dataset(tmp_path, monkeypatch):
         (SAMPLE / "chat_2026-11-16.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(cs_qa.units, "CHUNK_BYTES", 7000)
-    units = cs_qa.units.plan_units([(p, p.name) for p in sorted(folder.glob("chat_*.jsonl"))])
+    monkeypatch.setattr(cs_qa.engine.units, "CHUNK_BYTES", 7000)
+    units = cs_qa.engine.units.plan_units(
+        [(p, p.name) for p in sorted(folder.glob("chat_*.jsonl"))]
+    )
     assert len(units) > 7 and any(u.first_line > 1 for u in units)
     outs = {}
     for workers in (1, 2):
@@ -250,7 +252,7 @@ def test_the_duplicate_index_stays_sorted_and_finds_every_repeat():
     import numpy as np
     import pyarrow as pa
 
-    from cs_qa.run import Merger, RunSummary
+    from cs_qa.engine.run import Merger, RunSummary
 
     merger = Merger(None, None, RunSummary(out=Path("unused")))  # type: ignore[arg-type]
     rng = np.random.default_rng(7)

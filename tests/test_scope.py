@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cs_qa import scope
-from cs_qa.matching import Matcher, PhraseSet, PreparedConversation
-from cs_qa.model import Conversation, Turn
-from cs_qa.normalize import normalize
+from cs_qa.core import scope
+from cs_qa.core.matching import Matcher, PhraseSet, PreparedConversation
+from cs_qa.core.model import Conversation, Turn
+from cs_qa.core.normalize import normalize
 
 
 def _at(text: str, phrase: str) -> tuple[str, int, int]:
@@ -108,7 +108,7 @@ def test_pattern_items_match_what_a_list_cannot_spell():
 
 
 def test_a_risky_pattern_item_is_refused_at_load_with_its_line():
-    from cs_qa.pack import PackError, parse_pack
+    from cs_qa.packs.pack import PackError, parse_pack
 
     text = """pack: p
 version: "1"

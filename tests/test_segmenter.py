@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE, SAMPLE_MAPPING
 
+from cs_qa.core.matching import Matcher, PreparedConversation, segmenter
+from cs_qa.core.model import Conversation
 from cs_qa.ingest import discover, read_file
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.matching import Matcher, PreparedConversation, segmenter
-from cs_qa.model import Conversation
-from cs_qa.pack import RulePack, builtin_packs, load_pack
+from cs_qa.packs.pack import RulePack, builtin_packs, load_pack
 
 pytest.importorskip("rjieba")
 

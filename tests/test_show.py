@@ -14,10 +14,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
-from cs_qa.i18n import t
-from cs_qa.normalize import normalize
-from cs_qa.report import load_dataset, load_datasets
-from cs_qa.show import (
+from cs_qa.core.normalize import normalize
+from cs_qa.reports.i18n import t
+from cs_qa.reports.report import load_dataset, load_datasets
+from cs_qa.reports.show import (
     ConversationView,
     UnknownConversation,
     conversation_html,
@@ -92,8 +92,8 @@ CONVERSATIONS = [
 
 
 def _score(tmp: Path, mask: bool = True) -> Path:
-    from cs_qa.pack import load_pack
-    from cs_qa.run import score_inputs
+    from cs_qa.engine.run import score_inputs
+    from cs_qa.packs.pack import load_pack
 
     src = tmp / "in"
     src.mkdir(parents=True, exist_ok=True)
@@ -390,7 +390,7 @@ def test_cli_help_has_example_and_exit_codes():
 def test_finding_details_read_in_chinese_and_english(sample_run):
     import pyarrow.parquet as pq
 
-    from cs_qa.i18n import detail_text
+    from cs_qa.reports.i18n import detail_text
 
     findings = pq.read_table(sample_run.out / "findings").to_pandas()
     coded = findings[findings["detail_code"] != ""]

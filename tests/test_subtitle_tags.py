@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest import ColumnMapping, read_file
-from cs_qa.model import Conversation, Rejected
 
 runner = CliRunner()
 

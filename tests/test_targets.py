@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from cs_qa.pack import load_pack
-from cs_qa.targets import (
+from cs_qa.packs.pack import load_pack
+from cs_qa.packs.targets import (
     TargetsError,
     load_targets_text,
     parse_roster,
@@ -96,7 +96,7 @@ def test_the_general_pack_carries_targets_into_the_manifest():
 
 
 def test_pack_targets_problems_are_pack_problems(tmp_path):
-    from cs_qa.pack import PackError
+    from cs_qa.packs.pack import PackError
 
     path = tmp_path / "p.yaml"
     path.write_text("pack: p\nversion: '1'\ntitle: t\nextends: general\ntargets: {score: high}\n")

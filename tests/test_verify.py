@@ -10,12 +10,12 @@ import pytest
 from conftest import SAMPLE, SAMPLE_MAPPING
 from typer.testing import CliRunner
 
-from cs_qa import units
 from cs_qa.cli import app
+from cs_qa.dataset.verify import verify_dataset
+from cs_qa.engine import units
+from cs_qa.engine.run import score_inputs
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.pack import load_pack
-from cs_qa.run import score_inputs
-from cs_qa.verify import verify_dataset
+from cs_qa.packs.pack import load_pack
 
 runner = CliRunner()
 

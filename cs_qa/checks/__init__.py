@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cs_qa.conditions import Anchor, Span, WindowSpec, select
-from cs_qa.i18n import LABELS
-from cs_qa.model import Explanation
-from cs_qa.scope import ScopeName
+from cs_qa.core.model import Explanation
+from cs_qa.core.scope import ScopeName
+from cs_qa.core.windows import Anchor, Span, WindowSpec, select
+from cs_qa.reports.i18n import LABELS
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.model import Hit
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.core.model import Hit
+    from cs_qa.packs.pack import Rule
 
 CheckFunction = Callable[["PreparedConversation", "Rule"], "list[Hit] | None"]
 
@@ -42,7 +42,7 @@ class PhraseStepsMarker:
     step is expanded and compiled like a phrase list and reachable as `name.N`."""
 
 
-# Scopes in which a phrase hit does not count (cs_qa.scope): `skip: [negated, conditional,
+# Scopes in which a phrase hit does not count (cs_qa.core.scope): `skip: [negated, conditional,
 # question]` on any phrase-based rule. 不能保证 is not a promise, 如不能使用 not a refusal,
 # 主机也不行吗 (the customer's words asked back) neither.
 Scope = ScopeName
@@ -85,7 +85,7 @@ class Window(BaseModel):
     def select(self, conv: PreparedConversation, speaker: str) -> list[int] | None:
         """Indexes of the speaker's turns in the window; None when the window is timed
         and the conversation has no timestamps (the rule is then `na`). The turns are
-        chosen by the one window model of cs_qa.conditions."""
+        chosen by the one window model of cs_qa.core.windows."""
         return select(conv, speaker, self.spec)
 
     @property
@@ -135,7 +135,7 @@ REGISTRY: dict[str, CheckType] = {}
 
 def explain(code: str, **values: object) -> Explanation:
     """A finding's explanation as `Hit` keywords: `detail` in English from the label
-    `detail_<code>` of cs_qa.i18n, with the code and values kept so that reports can
+    `detail_<code>` of cs_qa.reports.i18n, with the code and values kept so that reports can
     say it in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
     detail = LABELS["en"][f"detail_{code}"].format(**values)
     return Explanation(detail=detail, code=code, args=values)

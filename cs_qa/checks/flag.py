@@ -9,9 +9,9 @@ from cs_qa.checks.forbidden_phrase import Params as PhraseParams
 from cs_qa.checks.forbidden_phrase import forbidden_phrase
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.model import Hit
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.core.model import Hit
+    from cs_qa.packs.pack import Rule
 
 
 class Params(PhraseParams):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from cs_qa.checks import CheckParams, PhraseList, Scope, register
-from cs_qa.model import Hit
+from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, explain, register, seconds
-from cs_qa.model import Hit
-from cs_qa.normalize import spoken_chars
+from cs_qa.core.model import Hit
+from cs_qa.core.normalize import spoken_chars
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):

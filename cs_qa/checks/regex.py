@@ -11,11 +11,11 @@ import regex
 from pydantic import Field, field_validator
 
 from cs_qa.checks import CheckParams, PhraseList, register
-from cs_qa.model import Hit
+from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 MAX_PATTERN = 500  # characters in one pattern
 # Copies of an item that counted repeats ({n}, {n,m}) make, nested ones multiplied: the

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, explain, register
-from cs_qa.model import Hit
-from cs_qa.normalize import bare
+from cs_qa.core.model import Hit
+from cs_qa.core.normalize import bare
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 SHOWN = 30  # characters of the repeated text kept as the finding's matched value
 

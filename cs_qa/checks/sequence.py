@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, next_turns, register
-from cs_qa.model import Explanation, Hit
+from cs_qa.core.model import Explanation, Hit
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PhraseSet, PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PhraseSet, PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):

@@ -6,12 +6,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cs_qa.checks import CheckParams, PhraseList, explain, register
-from cs_qa.model import Hit
-from cs_qa.normalize import bare
+from cs_qa.core.model import Hit
+from cs_qa.core.normalize import bare
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PhraseSet, PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PhraseSet, PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):

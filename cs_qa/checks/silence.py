@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from cs_qa.checks import CheckParams, PhraseList, explain, register, seconds
-from cs_qa.model import Hit
+from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
-    from cs_qa.matching import PreparedConversation
-    from cs_qa.pack import Rule
+    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):

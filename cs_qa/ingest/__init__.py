@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest import asr, chatlog
 from cs_qa.ingest.asr import read_asr
 from cs_qa.ingest.chatlog import read_chatlog
@@ -24,7 +25,6 @@ from cs_qa.ingest.mapping import FIELDS, ColumnMapping, load_mapping, parse_map_
 from cs_qa.ingest.speakers import normalize_speaker
 from cs_qa.ingest.subtitles import read_srt, read_vtt
 from cs_qa.ingest.table import read_delimited, read_parquet
-from cs_qa.model import Conversation, Rejected
 
 __all__ = [
     "FIELDS",

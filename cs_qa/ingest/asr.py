@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest.convert import (
     RawTurn,
     RecordError,
@@ -26,7 +27,6 @@ from cs_qa.ingest.encoding import FileSample
 from cs_qa.ingest.jsonl import conversation_from_record, read_json_records
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import resolve_speaker
-from cs_qa.model import Conversation, Rejected
 
 # Spellings as documented; compared after _norm_key.
 SENTENCE_KEYS: tuple[str, ...] = ("sentences", "segments", "utterances", "result")

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation
 from cs_qa.ingest.encoding import (
     FileSample,
@@ -27,7 +28,6 @@ from cs_qa.ingest.encoding import (
 )
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import SPEAKER_ALIASES
-from cs_qa.model import Conversation, Rejected
 
 NOT_A_CHAT_LOG = (
     "not a chat log: no line looks like '2026-11-21 10:00:01 客服小美: text' "

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
+from cs_qa.core.model import UNKNOWN_AGENT, Conversation, Turn
 from cs_qa.ingest.mapping import normalize_channel
 from cs_qa.ingest.speakers import resolve_speaker
-from cs_qa.model import UNKNOWN_AGENT, Conversation, Turn
 
 
 class RecordError(ValueError):

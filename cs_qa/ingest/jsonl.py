@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id
 from cs_qa.ingest.encoding import (
     ESCAPED,
@@ -24,7 +25,6 @@ from cs_qa.ingest.encoding import (
     read_whole,
 )
 from cs_qa.ingest.mapping import ColumnMapping
-from cs_qa.model import Conversation, Rejected
 
 _JSON_TYPES = {
     dict: "an object",

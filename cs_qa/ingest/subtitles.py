@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest.convert import (
     RawTurn,
     RecordError,
@@ -31,7 +32,6 @@ from cs_qa.ingest.convert import (
 from cs_qa.ingest.encoding import describe_decode_error, read_whole
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.ingest.speakers import resolve_speaker
-from cs_qa.model import Conversation, Rejected
 
 # [hours:]minutes:seconds, then "." (WebVTT) or "," (SRT) and milliseconds. Both formats
 # accept both separators and optional hours: tools mix them up, and the value is the same.

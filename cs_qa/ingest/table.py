@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from cs_qa.core.model import Conversation, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id, is_blank
 from cs_qa.ingest.encoding import describe_decode_error, file_encoding, nul_reason, raw_lines
 from cs_qa.ingest.mapping import FIELDS, ColumnMapping
-from cs_qa.model import Conversation, Rejected
 
 REQUIRED: tuple[str, ...] = ("conversation_id", "speaker", "text")
 

@@ -1,7 +1,7 @@
 """The Dask engine: score work units on a Dask distributed cluster.
 
 `cs-qa score --engine dask [--scheduler ADDRESS]` plans the same work units as the
-local engine (cs_qa.units.plan_units: whole files, byte ranges of large JSON Lines
+local engine (cs_qa.engine.units.plan_units: whole files, byte ranges of large JSON Lines
 files), scores each one on a worker with `score_unit` and hands the `UnitResult`s back
 in unit order to the driver, whose Merger writes the dataset: the dataset is the same as
 the local engine's.
@@ -9,7 +9,7 @@ the local engine's.
 - Without an address a LocalCluster of `workers` processes (one thread each) is started
   and closed afterwards; a cluster given by address is left running. When the run is
   killed (kill -9, the OOM killer) its LocalCluster's worker processes end with it, so
-  cs_qa.lifeline is not needed here: their nannies live in this process, and each worker
+  cs_qa.engine.lifeline is not needed here: their nannies live in this process, and each worker
   exits as soon as the pipe its nanny holds open closes (distributed's AsyncProcess;
   tests/test_orphans.py checks it).
 - The rule pack is shipped to the workers: the driver's loaded pack, pickled, scattered
@@ -44,13 +44,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cs_qa import __version__
-from cs_qa.units import UnitResult, WorkUnit, score_unit
+from cs_qa.engine.units import UnitResult, WorkUnit, score_unit
 
 if TYPE_CHECKING:
     from distributed import Client
 
     from cs_qa.ingest.mapping import ColumnMapping
-    from cs_qa.pack import RulePack
+    from cs_qa.packs.pack import RulePack
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler given by address
 WORKERS_TIMEOUT = 60.0  # seconds to wait for the first worker of such a cluster

@@ -1,13 +1,13 @@
 """One conversation with its findings, read from a written dataset (`cs-qa show`).
 
-Three layers, like `cs_qa.report`:
+Three layers, like `cs_qa.reports.report`:
 - `conversation_view` turns a `Dataset` and a conversation id into plain records (the
   conversation row, its turns in order, the findings under the turn they point at and
   the spans of each turn to highlight);
 - `highlight_spans` maps the normalised phrases a rule matched back onto the original
   (stored) text of a turn;
 - `render_conversation` prints a view with rich, `conversation_html` makes it a
-  printable page with `cs_qa.html_base.page`.
+  printable page with `cs_qa.reports.html_base.page`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cs_qa import aggregate
-from cs_qa.html_base import esc, page, unevaluated_html
-from cs_qa.i18n import detail_text, t
-from cs_qa.normalize import _CJK, _t2s, bare
-from cs_qa.report import (
+from cs_qa.core.normalize import _CJK, _t2s, bare
+from cs_qa.dataset import aggregate
+from cs_qa.reports.html_base import esc, page, unevaluated_html
+from cs_qa.reports.i18n import detail_text, t
+from cs_qa.reports.report import (
     MISSING,
     Dataset,
     UnevaluatedRule,
@@ -209,7 +209,7 @@ class FindingView:
     turn_index: int | None
     at: str  # mm:ss, "—" when untimed or not at a turn
     overruled: str = ""  # the reviewer's reason when an accepted dispute overruled it
-    detail_code: str = ""  # what `detail` says, for other languages (cs_qa.i18n.detail_text)
+    detail_code: str = ""  # what `detail` says, for other languages (i18n.detail_text)
     detail_args: str = ""
 
 

@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from cs_qa.core.mask import mask as mask_text
+from cs_qa.core.model import Conversation, ConversationResult, Rejected
+from cs_qa.dataset.schema import TABLES
 from cs_qa.ingest import read_file
 from cs_qa.ingest.encoding import file_encoding
 from cs_qa.ingest.jsonl import read_jsonl_range
 from cs_qa.ingest.mapping import ColumnMapping
-from cs_qa.mask import mask as mask_text
-from cs_qa.model import Conversation, ConversationResult, Rejected
-from cs_qa.pack import RulePack, load_pack
-from cs_qa.schema import TABLES
-from cs_qa.scoring import score
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.pack import RulePack, load_pack
 
 ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors", "rule_errors")
 CHUNK_BYTES = 4 << 20  # JSON Lines files larger than this are split between workers

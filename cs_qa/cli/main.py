@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from cs_qa import cli_common as common
-from cs_qa.cli_common import (
+from cs_qa.cli import common as common
+from cs_qa.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_NOTHING,
@@ -23,7 +23,7 @@ from cs_qa.cli_common import (
     check_lang,
     load_pack_or_exit,
 )
-from cs_qa.cli_rules import rules_app
+from cs_qa.cli.rules import rules_app
 
 app = typer.Typer(
     name="cs-qa",
@@ -142,9 +142,9 @@ def score(
     --out is kept); 130 interrupted (Ctrl-C: workers stopped, nothing
     written, the partial output removed).
     """
-    from cs_qa.dask_engine import EngineError  # imports no dask
-    from cs_qa.run import ENGINES, default_workers, score_inputs
-    from cs_qa.store import OutputExists, OutputUnusable
+    from cs_qa.dataset.store import OutputExists, OutputUnusable
+    from cs_qa.engine.dask_engine import EngineError  # imports no dask
+    from cs_qa.engine.run import ENGINES, default_workers, score_inputs
 
     check_lang(lang)
     if engine not in ENGINES:
@@ -215,7 +215,7 @@ def score(
         )
     if not quiet:
         # Imported here: pandas is not needed to score, only to print the summary.
-        from cs_qa.report import load_dataset, render_run, render_team, team_summary
+        from cs_qa.reports.report import load_dataset, render_run, render_team, team_summary
 
         render_run(summary, console, lang=lang)
         if summary.scored:
@@ -281,9 +281,10 @@ def report(
     Exit codes: 0 printed or written; 2 not a dataset, unknown agent, unreadable targets,
     roster or disputes, or unwritable HTML file.
     """
-    from cs_qa.disputes import DisputesError, apply_disputes, load_disputes
-    from cs_qa.i18n import t
-    from cs_qa.report import (
+    from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
+    from cs_qa.packs.targets import TargetsError
+    from cs_qa.reports.i18n import t
+    from cs_qa.reports.report import (
         DatasetError,
         UnknownAgent,
         agent_scorecard,
@@ -292,7 +293,6 @@ def report(
         render_team,
         team_summary,
     )
-    from cs_qa.targets import TargetsError
 
     check_lang(lang)
     console = common.console()
@@ -314,7 +314,7 @@ def report(
         else:
             render_scorecard(card, console, lang=lang)
         return
-    from cs_qa.html_report import scorecard_html, team_html
+    from cs_qa.reports.html_report import scorecard_html, team_html
 
     text = team_html(summary, lang=lang) if agent is None else scorecard_html(card, lang=lang)
     try:
@@ -352,10 +352,10 @@ def show(
     Exit codes: 0 shown; 2 not a dataset, unknown conversation id, unreadable disputes or
     unwritable HTML file.
     """
-    from cs_qa.disputes import DisputesError, apply_disputes, load_disputes
-    from cs_qa.i18n import t
-    from cs_qa.report import DatasetError, load_datasets
-    from cs_qa.show import (
+    from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
+    from cs_qa.reports.i18n import t
+    from cs_qa.reports.report import DatasetError, load_datasets
+    from cs_qa.reports.show import (
         UnknownConversation,
         conversation_html,
         conversation_view,
@@ -406,8 +406,8 @@ def verify(
     from rich.table import Table
     from rich.text import Text
 
-    from cs_qa.i18n import t
-    from cs_qa.verify import NotADataset, verify_dataset
+    from cs_qa.dataset.verify import NotADataset, verify_dataset
+    from cs_qa.reports.i18n import t
 
     check_lang(lang)
     console = common.console()
@@ -472,9 +472,9 @@ def dispute(
     """
     from datetime import datetime
 
-    from cs_qa.disputes import DisputesError, record_dispute
-    from cs_qa.i18n import t
-    from cs_qa.report import DatasetError, load_dataset
+    from cs_qa.dataset.disputes import DisputesError, record_dispute
+    from cs_qa.reports.i18n import t
+    from cs_qa.reports.report import DatasetError, load_dataset
 
     check_lang(lang)
     try:
@@ -544,14 +544,14 @@ def calibrate(
     Exit codes: 0 printed; 2 not a dataset, or a labels file that cannot be read (every
     bad line listed).
     """
-    from cs_qa.calibrate import (
+    from cs_qa.reports.calibrate import (
         LabelsError,
         calibration_markdown,
         load_labels,
         render_calibration,
     )
-    from cs_qa.calibrate import calibrate as compare
-    from cs_qa.report import DatasetError, load_datasets
+    from cs_qa.reports.calibrate import calibrate as compare
+    from cs_qa.reports.report import DatasetError, load_datasets
 
     check_lang(lang)
     console = common.console()
@@ -568,8 +568,8 @@ def calibrate(
     else:
         render_calibration(result, console, lang=lang)
     if suggest:
-        from cs_qa.calibrate import suggest as suggestions
-        from cs_qa.calibrate import suggestions_markdown
+        from cs_qa.reports.calibrate import suggest as suggestions
+        from cs_qa.reports.calibrate import suggestions_markdown
 
         typer.echo(suggestions_markdown(suggestions(result, data.turns, data.findings), lang))
 

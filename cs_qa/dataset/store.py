@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from cs_qa.schema import MANIFEST, TABLES
+from cs_qa.dataset.schema import MANIFEST, TABLES
 
 ROW_GROUP = 50_000
 

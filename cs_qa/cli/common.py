@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cs_qa.ingest.mapping import ColumnMapping
-    from cs_qa.pack import RulePack
-    from cs_qa.targets import RosterEntry, TargetsSpec
+    from cs_qa.packs.pack import RulePack
+    from cs_qa.packs.targets import RosterEntry, TargetsSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 EXIT_NOTHING = 4  # score read no conversation at all: no file matched, empty, unrecognised
@@ -58,7 +58,7 @@ def check_lang(lang: str) -> str:
 
 def load_pack_or_exit(spec: str | None, code: int = EXIT_USAGE) -> RulePack:
     """Load a pack, or print every problem as file:line: message and exit with `code`."""
-    from cs_qa.pack import PackError, load_pack
+    from cs_qa.packs.pack import PackError, load_pack
 
     try:
         return load_pack(spec)
@@ -99,7 +99,7 @@ def _read_text(path: Path) -> str:
 
 def load_targets_or_exit(path: Path | None) -> TargetsSpec | None:
     """The targets YAML given by --targets (None when not given); exit 2 on a bad file."""
-    from cs_qa.targets import TargetsError, load_targets_text
+    from cs_qa.packs.targets import TargetsError, load_targets_text
 
     if path is None:
         return None
@@ -111,7 +111,7 @@ def load_targets_or_exit(path: Path | None) -> TargetsSpec | None:
 
 def load_roster_or_exit(path: Path | None) -> dict[str, RosterEntry]:
     """The roster CSV given by --roster (empty when not given); exit 2 on a bad file."""
-    from cs_qa.targets import TargetsError, parse_roster
+    from cs_qa.packs.targets import TargetsError, parse_roster
 
     if path is None:
         return {}

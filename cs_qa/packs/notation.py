@@ -15,7 +15,7 @@ import re
 
 import orjson
 
-from cs_qa.model import Conversation, Speaker, Turn
+from cs_qa.core.model import Conversation, Speaker, Turn
 
 SPEAKER_WORDS: dict[str, Speaker] = {
     "客服": "agent",

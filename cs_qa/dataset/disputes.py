@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cs_qa import aggregate
-from cs_qa.scoring import final_score, passes
+from cs_qa.core.scoring import final_score, passes
+from cs_qa.dataset import aggregate
 
 if TYPE_CHECKING:
-    from cs_qa.report import Dataset
+    from cs_qa.reports.report import Dataset
 
 COLUMNS = ("conversation_id", "rule_id", "status", "reason", "reviewer", "recorded_at")
 STATUSES = ("accepted", "rejected", "pending")

@@ -41,12 +41,12 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cs_qa import scope
-from cs_qa.scope import ScopeName
+from cs_qa.core import scope
+from cs_qa.core.scope import ScopeName
 
 if TYPE_CHECKING:
-    from cs_qa.matching import Match, PhraseSet, PreparedConversation
-    from cs_qa.model import Hit
+    from cs_qa.core.matching import Match, PhraseSet, PreparedConversation
+    from cs_qa.core.model import Hit
 
 Role = Literal["agent", "customer", "system", "any"]
 CONDITION_KEYS = ("when", "unless")

@@ -219,7 +219,7 @@ def calibrate(
     findings: pd.DataFrame,
 ) -> Calibration:
     """Compare `labels` with a dataset's tables (`conversations`, `rule_results`,
-    `findings` as `cs_qa.report.load_dataset` reads them)."""
+    `findings` as `cs_qa.reports.report.load_dataset` reads them)."""
     status = {
         (c, r): s
         for c, r, s in zip(
@@ -330,7 +330,7 @@ _CODE = re.compile(r"\[[^\[\]]{1,6}\]")
 def terms(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> set[str]:
     """The distinct character n-grams (2-4 characters) of the Chinese runs of `text` and
     its Latin/number words, on normalised text: what a phrase list could say."""
-    from cs_qa.normalize import normalize
+    from cs_qa.core.normalize import normalize
 
     found: set[str] = set()
     for run in _CJK_RUN.findall(_CODE.sub(" ", normalize(text))):
@@ -405,7 +405,7 @@ def suggest(cal: Calibration, turns: pd.DataFrame, findings: pd.DataFrame) -> li
 
 def suggestions_markdown(suggestions: list[Suggestion], lang: str = "zh") -> str:
     """The suggestions as Markdown: one section per rule."""
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     out = [f"## {t('cal_suggest_title', lang)}", ""]
     for s in suggestions:
@@ -502,7 +502,7 @@ def _disagreement_cells(d: Disagreement, lang: str) -> list[str]:
 
 
 def _verdict(value: int | None, lang: str) -> str:
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     if value is None:
         return t("cal_not_applicable", lang)
@@ -513,7 +513,7 @@ def render_calibration(cal: Calibration, console: Console, lang: str = "zh") -> 
     """Print the per-rule agreement table, the score correlation and the disagreements."""
     from rich.table import Table
 
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     table = Table(title=t("cal_title", lang))
     for i, key in enumerate(_HEADERS):
@@ -545,7 +545,7 @@ def render_calibration(cal: Calibration, console: Console, lang: str = "zh") -> 
 
 def calibration_markdown(cal: Calibration, lang: str = "zh") -> str:
     """The same report as Markdown (for a pull request or a wiki page)."""
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
@@ -569,13 +569,13 @@ def calibration_markdown(cal: Calibration, lang: str = "zh") -> str:
 
 
 def _spearman_line(cal: Calibration, lang: str) -> str:
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     return t("cal_spearman", lang).format(rho=_fmt(cal.spearman), n=cal.scored_pairs)
 
 
 def _unknown_lines(cal: Calibration, lang: str) -> list[str]:
-    from cs_qa.i18n import t
+    from cs_qa.reports.i18n import t
 
     lines = []
     if cal.unknown_conversations:

@@ -1,6 +1,6 @@
 """Printable HTML pages: one agent's scorecard and the team report (`cs-qa report --html`).
 
-Pure: summary records (`cs_qa.report.Scorecard`, `TeamSummary`) in, one self-contained
+Pure: summary records (`cs_qa.reports.report.Scorecard`, `TeamSummary`) in, one self-contained
 HTML document out (inline CSS from `html_base`, inline SVG charts, no script, no network),
 laid out for A4. Every text from the dataset goes through `esc()`; the pages print only
 what the dataset stores (evidence is masked unless the run was scored with --no-mask, and
@@ -17,9 +17,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cs_qa.html_base import esc, page, unevaluated_html
-from cs_qa.i18n import t
-from cs_qa.report import (
+from cs_qa.packs.targets import Target
+from cs_qa.reports.html_base import esc, page, unevaluated_html
+from cs_qa.reports.i18n import t
+from cs_qa.reports.report import (
     MISSING,
     AgentRow,
     CategoryRow,
@@ -43,7 +44,6 @@ from cs_qa.report import (
     rule_title,
     target_label,
 )
-from cs_qa.targets import Target
 
 # Chart geometry (SVG user units; the SVG scales to the column width, 186 mm on A4).
 CHART_WIDTH = 700

@@ -19,10 +19,10 @@ from typing import NamedTuple
 import ahocorasick
 import regex
 
-from cs_qa import scope
-from cs_qa.latency import Response, responses
-from cs_qa.model import Conversation, Turn
-from cs_qa.normalize import normalize, normalize_all
+from cs_qa.core import scope
+from cs_qa.core.latency import Response, responses
+from cs_qa.core.model import Conversation, Turn
+from cs_qa.core.normalize import normalize, normalize_all
 
 # A phrase-list item that is a regular expression (on normalised text), not a phrase:
 # "re:都[^,.!?]{0,4}天了". For cues a list cannot spell out (a complaint's 都…天了).
@@ -60,7 +60,7 @@ class Match(NamedTuple):
 class PhraseSet:
     """Phrases a rule looks for, in normalised form, with the exceptions that cancel a
     hit they cover (e.g. 不会褪色 covering 不会), the boundary mode, the `re:` patterns
-    of the list and of its exceptions, and the scopes (`cs_qa.scope`) that cancel a hit."""
+    of the list and of its exceptions, and the scopes (`cs_qa.core.scope`) that cancel a hit."""
 
     phrases: frozenset[str]
     exceptions: frozenset[str] = frozenset()
@@ -226,7 +226,7 @@ class PreparedConversation:
         return self.conversation.channel
 
     def responses(self) -> list[Response] | None:
-        """`cs_qa.latency.responses` of the conversation, computed once."""
+        """`cs_qa.core.latency.responses` of the conversation, computed once."""
         if self._responses is False:
             self._responses = responses(self.conversation) if self.timed else None
         return self._responses  # type: ignore[return-value]
@@ -289,7 +289,7 @@ class PreparedConversation:
         return hits
 
     def breaks(self, index: int) -> frozenset[int]:
-        """Where the messages merged into turn `index` meet (`cs_qa.scope.message_breaks`),
+        """Where the messages merged into turn `index` meet (`cs_qa.core.scope.message_breaks`),
         computed once per turn, only for turns a scope is asked about."""
         found = self._breaks.get(index)
         if found is None:

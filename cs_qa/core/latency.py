@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cs_qa.model import Conversation
+from cs_qa.core.model import Conversation
 
 
 class Response(NamedTuple):

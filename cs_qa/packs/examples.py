@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cs_qa.model import Finding
-from cs_qa.pack import Example, Rule, RulePack
-from cs_qa.scoring import score
+from cs_qa.core.model import Finding
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.pack import Example, Rule, RulePack
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,9 @@ Three layers, so that tests and other renderers (HTML) share the figures:
 - summaries: `team_summary` / `agent_scorecard` turn a `Dataset` into plain records
   (no printing, no formatting), each figure with the target it is held against: the
   dataset's own targets (its pack's `targets:`) or given ones, a new agent's by tenure
-  from the roster (`cs_qa.targets`);
+  from the roster (`cs_qa.packs.targets`);
 - rendering: `render_team` / `render_scorecard` print those records with rich, with
-  Chinese labels by default (`lang="en"` for English); `cs_qa.html_report` renders the
+  Chinese labels by default (`lang="en"` for English); `cs_qa.reports.html_report` renders the
   same records as printable HTML.
 """
 
@@ -29,10 +29,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cs_qa import aggregate
-from cs_qa.i18n import t
-from cs_qa.schema import MANIFEST, TABLES
-from cs_qa.targets import RosterEntry, Target, TargetsSpec, parse_targets, target_for
+from cs_qa.dataset import aggregate
+from cs_qa.dataset.schema import MANIFEST, TABLES
+from cs_qa.packs.targets import RosterEntry, Target, TargetsSpec, parse_targets, target_for
+from cs_qa.reports.i18n import t
 
 DEFAULT_BASE = 100.0
 DEFAULT_PASS_MARK = 80.0
@@ -85,7 +85,7 @@ class Dataset:
     manifest: dict[str, Any]
     manifests: list[dict[str, Any]] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
-    # Findings overruled by accepted disputes (cs_qa.disputes), with `dispute_reason`;
+    # Findings overruled by accepted disputes (cs_qa.dataset.disputes), with `dispute_reason`;
     # they are no longer in `findings`.
     overruled: pd.DataFrame = field(default_factory=lambda: aggregate.empty_frame("findings"))
 
@@ -521,7 +521,7 @@ def dataset_targets(ds: Dataset) -> TargetsSpec | None:
     """The targets the dataset was scored with: its pack's `targets:` section, which the
     manifest stores under pack.targets. None when the pack has none.
 
-    Raises `cs_qa.targets.TargetsError` when the stored section no longer validates.
+    Raises `cs_qa.packs.targets.TargetsError` when the stored section no longer validates.
     """
     data = ds.pack.get("targets")
     if not data:
@@ -1462,7 +1462,7 @@ def _fmt_deduct(value: float) -> str:
 def render_run(summary: Any, console: Console, lang: str = "zh") -> None:
     """What a scoring run did: counts, where the dataset is, the first rejected records.
 
-    `summary` is a `cs_qa.run.RunSummary` (not imported here: reports only read datasets).
+    `summary` is a `cs_qa.engine.run.RunSummary` (not imported here: reports only read datasets).
     """
     pairs: list[tuple[str, Text | str]] = [
         (t("read", lang), str(summary.read)),

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from cs_qa.model import UNKNOWN_AGENT
-from cs_qa.schema import TABLES
+from cs_qa.core.model import UNKNOWN_AGENT
+from cs_qa.dataset.schema import TABLES
 
 # rule_results statuses: `na` leaves the denominator, `flag` counts like a violation
 # (the rule fired on that conversation, even though it deducts nothing).

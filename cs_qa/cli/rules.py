@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from cs_qa import cli_common as common
-from cs_qa.cli_common import EXIT_FAILURE, EXIT_USAGE, Lang, check_lang, load_pack_or_exit
+from cs_qa.cli import common as common
+from cs_qa.cli.common import EXIT_FAILURE, EXIT_USAGE, Lang, check_lang, load_pack_or_exit
 
 rules_app = typer.Typer(
     help="Inspect, lint, test and diff rule packs.\n\nExample: cs-qa rules test rules/general.yaml",
@@ -42,7 +42,7 @@ def rules_list(
     console = common.console()
     if check_types:
         from cs_qa.checks import all_checks
-        from cs_qa.ruledoc import describe_params
+        from cs_qa.packs.ruledoc import describe_params
 
         table = Table(title="check types", show_lines=True)
         table.add_column("check", no_wrap=True)
@@ -51,7 +51,7 @@ def rules_list(
         for name, check in all_checks().items():
             table.add_row(name, describe_params(check.params), check.doc)
         console.print(table)
-        from cs_qa import conditions
+        from cs_qa.core import windows as conditions
 
         console.print("\nconditions (when: / unless:, on any rule)", style="bold")
         console.print(conditions.__doc__.strip(), markup=False, highlight=False, soft_wrap=True)
@@ -85,7 +85,7 @@ def rules_lint(packs: PacksArg) -> None:
 
     Exit codes: 0 clean; 1 problems found; 2 a file does not exist.
     """
-    from cs_qa.pack import PackError, load_pack
+    from cs_qa.packs.pack import PackError, load_pack
 
     problems = 0
     for spec in packs:
@@ -122,7 +122,7 @@ def rules_test(
     Exit codes: 0 every example behaves as written; 1 an example failed or a pack has
     problems; 2 a file does not exist.
     """
-    from cs_qa.ruletest import run_examples, write_junit
+    from cs_qa.packs.examples import run_examples, write_junit
 
     console = common.console()
     outcomes = []
@@ -204,7 +204,7 @@ def rules_diff(
     Exit codes: 0 compared; 1 the pass rate dropped by more than the gate; 2 usage or a
     pack does not load.
     """
-    from cs_qa.diff import diff_markdown, diff_packs, render_diff
+    from cs_qa.compare.diff import diff_markdown, diff_packs, render_diff
 
     check_lang(lang)
     if format_ not in ("terminal", "markdown"):

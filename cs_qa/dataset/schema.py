@@ -77,7 +77,7 @@ TABLES: dict[str, pa.Schema] = {
             ("evidence", pa.string()),
             ("source_file", pa.string()),
             ("source_line", pa.int64()),
-            # The label key (cs_qa.i18n `detail_<code>`) and JSON values of `detail`.
+            # The label key (cs_qa.reports.i18n `detail_<code>`) and JSON values of `detail`.
             ("detail_code", pa.string()),
             ("detail_args", pa.string()),
         ]

@@ -1,6 +1,6 @@
 """A scoring run: input files in, dataset out. The adapter around the pure core.
 
-The inputs are planned into work units (cs_qa.units); an engine scores them, in this
+The inputs are planned into work units (cs_qa.engine.units); an engine scores them, in this
 process or in a pool of worker processes; the driver merges the results in unit order,
 drops duplicate conversation ids (listing them in `errors`), writes the tables and keeps
 the per-agent aggregates as running counters, so memory does not grow with the input.
@@ -27,14 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cs_qa import __version__
+from cs_qa.core.model import Rejected
+from cs_qa.dataset.schema import TABLES
+from cs_qa.dataset.store import DatasetWriter, file_sha256
+from cs_qa.engine.lifeline import die_with
+from cs_qa.engine.units import UnitResult, WorkUnit, plan_units, score_unit
 from cs_qa.ingest import SUFFIXES, discover
 from cs_qa.ingest.mapping import ColumnMapping
-from cs_qa.lifeline import die_with
-from cs_qa.model import Rejected
-from cs_qa.pack import RulePack
-from cs_qa.schema import TABLES
-from cs_qa.store import DatasetWriter, file_sha256
-from cs_qa.units import UnitResult, WorkUnit, plan_units, score_unit
+from cs_qa.packs.pack import RulePack
 
 Progress = Callable[[int, int, int, int], None]  # (units done, units, read, rejected)
 ENGINES = ("local", "dask")  # where units are scored: this machine, or a Dask cluster
@@ -88,7 +88,7 @@ def score_inputs(
 
     - "local": in this process, or a pool of `workers` processes (`run_units`);
     - "dask": on the Dask cluster at `scheduler`, or a LocalCluster of `workers`
-      processes when None (cs_qa.dask_engine; raises its EngineError when dask is
+      processes when None (cs_qa.engine.dask_engine; raises its EngineError when dask is
       missing or the cluster unusable).
     """
     if engine not in ENGINES:
@@ -146,7 +146,7 @@ def _engine_results(
 ) -> Generator[UnitResult, None, None]:
     """The unit results of `engine`, in unit order (closing this closes the engine)."""
     if engine == "dask":
-        from cs_qa.dask_engine import run_units_dask  # dask is optional and slow to import
+        from cs_qa.engine.dask_engine import run_units_dask  # dask is optional and slow to import
 
         yield from run_units_dask(units, pack, mapping, mask, scheduler=scheduler, workers=workers)
     else:
@@ -451,7 +451,7 @@ class _AgentCounters:
     def tables(self, rules: Iterable[dict[str, Any]]) -> tuple[Any, Any]:
         import pandas as pd
 
-        from cs_qa.aggregate import conform, percentile, rule_meta
+        from cs_qa.dataset.aggregate import conform, percentile, rule_meta
 
         nan = float("nan")
         rows = []

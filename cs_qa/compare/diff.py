@@ -23,12 +23,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cs_qa.i18n import t
+from cs_qa.core.model import UNKNOWN_AGENT, Conversation, ConversationResult
 from cs_qa.ingest import ColumnMapping, read_inputs
-from cs_qa.model import UNKNOWN_AGENT, Conversation, ConversationResult
-from cs_qa.pack import Rule, RulePack
-from cs_qa.report import MISSING, _key_values, _title
-from cs_qa.scoring import score
+from cs_qa.packs.evaluate import score
+from cs_qa.packs.pack import Rule, RulePack
+from cs_qa.reports.i18n import t
+from cs_qa.reports.report import MISSING, _key_values, _title
 
 RuleKind = Literal["unchanged", "changed", "reweighted", "renamed", "added", "removed"]
 # The order rule changes are counted in the summary: the most consequential first.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from cs_qa.i18n import t
+from cs_qa.reports.i18n import t
 
 CSS = """
 @page { size: A4; margin: 14mm 12mm; }

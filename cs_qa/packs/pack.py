@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa import checks
 from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType
-from cs_qa.conditions import CONDITION_KEYS, Condition
-from cs_qa.matching import PATTERN_PREFIX, Matcher, PhraseSet
-from cs_qa.model import Conversation
-from cs_qa.normalize import normalize
-from cs_qa.notation import NotationError, parse_example
-from cs_qa.targets import TargetsError, TargetsSpec, parse_targets
+from cs_qa.core.matching import PATTERN_PREFIX, Matcher, PhraseSet
+from cs_qa.core.model import Conversation
+from cs_qa.core.normalize import normalize
+from cs_qa.core.windows import CONDITION_KEYS, Condition
+from cs_qa.packs.notation import NotationError, parse_example
+from cs_qa.packs.targets import TargetsError, TargetsSpec, parse_targets
 
 BUILTIN_PACKAGE = "cs_qa.rules"
 DEFAULT_PACK = "general"
@@ -110,7 +110,7 @@ class Rule:
     # phrase-list parameters, lexicon references expanded, as written and as matched
     lists: dict[str, list[str]] = field(default_factory=dict)
     sets: dict[str, PhraseSet] = field(default_factory=dict)
-    # `when:` / `unless:` (cs_qa.conditions); their phrase sets are in `sets` by path
+    # `when:` / `unless:` (cs_qa.core.windows); their phrase sets are in `sets` by path
     when: Condition | None = None
     unless: Condition | None = None
 

@@ -1,4 +1,4 @@
-"""The scoring core: a conversation and a pack in, a `ConversationResult` out.
+"""Evaluating a pack: a conversation and a pack in, a `ConversationResult` out.
 
 Deduction scoring (扣分制): start from the pack's base, deduct per finding up to the
 rule's cap, a fatal rule (致命项) sets the score to 0, a flag rule marks the conversation
@@ -10,10 +10,11 @@ terminal.
 
 from __future__ import annotations
 
-from cs_qa import conditions
-from cs_qa.matching import PreparedConversation
-from cs_qa.model import Conversation, ConversationResult, Finding, Hit, RuleError, RuleResult
-from cs_qa.pack import Rule, RulePack
+from cs_qa.core import windows as conditions
+from cs_qa.core.matching import PreparedConversation
+from cs_qa.core.model import Conversation, ConversationResult, Finding, Hit, RuleError, RuleResult
+from cs_qa.core.scoring import final_score, passes
+from cs_qa.packs.pack import Rule, RulePack
 
 
 def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
@@ -65,17 +66,6 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
         response_times=[r.seconds for r in measured],
         rule_errors=errors,
     )
-
-
-def final_score(base: float, deducted: float, fatal: bool) -> float:
-    """The deduction-scoring formula (扣分制), the one place it is written: the base minus
-    what was deducted, never below 0; 0 when a fatal rule (致命项) fired."""
-    return 0.0 if fatal else max(0.0, base - deducted)
-
-
-def passes(score: float, pass_mark: float) -> bool:
-    """Whether a score passes the pack's pass mark (合格线)."""
-    return score >= pass_mark
 
 
 def _run(rule: Rule, prepared: PreparedConversation) -> list[Hit] | None:

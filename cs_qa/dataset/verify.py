@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from cs_qa.schema import MANIFEST, TABLES
+from cs_qa.dataset.schema import MANIFEST, TABLES
 
 Status = Literal["ok", "problem", "skipped"]
 
@@ -69,7 +69,7 @@ def verify_dataset(
     """Every check of `out` against its manifest. Inputs are looked up under
     `inputs_root` (default: the current folder) by the relative paths the manifest
     records; a missing input is a problem only with `require_inputs`."""
-    from cs_qa.store import file_sha256
+    from cs_qa.dataset.store import file_sha256
 
     manifest = read_manifest(out)
     result = Verification(out)
@@ -171,7 +171,7 @@ def _check_tables(
 
 
 def _check_pack(pack: dict[str, Any]) -> Check:
-    from cs_qa.pack import PackError, builtin_packs, load_pack
+    from cs_qa.packs.pack import PackError, builtin_packs, load_pack
 
     name, recorded = pack.get("name", "?"), pack.get("sha256")
     what = f"rule pack {name}"
