@@ -26,6 +26,7 @@ screenshot: demo
 test: $(VENV)/.installed
 	$(BIN)/ruff check cs_qa tests scripts calibration bench
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
