@@ -329,3 +329,27 @@ def test_regex_that_does_not_compile_is_a_pack_problem():
             - violates: "客服: a"
             - passes: "客服: b"
         """)
+
+
+def test_every_explanation_label_is_in_every_report_language():
+    from cs_qa.checks import LANGUAGES, all_checks
+    from cs_qa.reports.i18n import LABELS
+
+    assert set(LANGUAGES) == set(LABELS)
+    codes = [code for check in all_checks().values() for code in check.labels]
+    assert len(codes) == len(set(codes)) >= 18  # one check per code
+    for check in all_checks().values():
+        for code, texts in check.labels.items():
+            assert all(texts[lang] for lang in LANGUAGES), (check.name, code)
+
+
+def test_a_label_without_a_language_fails_at_registration():
+    from cs_qa.checks import REGISTRY, CheckParams, register
+
+    with pytest.raises(ValueError, match="label 'gap' has no zh text"):
+        register("test_half_labelled", CheckParams, labels={"gap": {"en": "a gap"}})
+    with pytest.raises(ValueError, match="label 'silence' belongs to another check"):
+        register("test_taken_label", CheckParams, labels={"silence": {"zh": "冷场", "en": "x"}})(
+            lambda conv, rule: []
+        )
+    assert "test_half_labelled" not in REGISTRY and "test_taken_label" not in REGISTRY

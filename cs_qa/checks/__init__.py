@@ -1,10 +1,12 @@
 """Check types: the registry of rule types.
 
 A check type is one module in this package with one function registered by
-`@register(name, Params)`. `Params` is a pydantic model of the rule's own parameters
-(unknown keys are errors); the function takes a `PreparedConversation` and the `Rule`
-and returns the offending turns as `Hit`s, or `None` when the rule cannot apply to this
-conversation (status `na`). The function's docstring is the check's documentation.
+`@register(name, Params, labels=LABELS)`. `Params` is a pydantic model of the rule's own
+parameters (unknown keys are errors); the function takes a `PreparedConversation` and the
+`Rule` and returns the offending turns as `Hit`s, or `None` when the rule cannot apply to
+this conversation (status `na`). The function's docstring is the check's documentation.
+`LABELS` are the texts of its findings' explanations (`explain(code, ...)`) in every
+report language, declared next to the function that uses them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cs_qa.core.model import Explanation
 from cs_qa.core.scope import ScopeName
 from cs_qa.core.windows import Anchor, Span, WindowSpec, select
-from cs_qa.reports.i18n import LABELS
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from cs_qa.packs.pack import Rule
 
 CheckFunction = Callable[["PreparedConversation", "Rule"], "list[Hit] | None"]
+# Explanation labels of a check: code -> language -> text with {value} fields.
+Labels = Mapping[str, Mapping[str, str]]
+# The languages reports are written in (cs_qa.reports.i18n): every label is in each.
+LANGUAGES: tuple[str, ...] = ("zh", "en")
 
 
 class PhraseListMarker:
@@ -122,6 +127,8 @@ class CheckType:
     params: type[CheckParams]
     run: CheckFunction
     flag_only: bool = False  # the rule must be `flag: true` (marks for review, no deduction)
+    # its explanations, by code and language
+    labels: Labels = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def doc(self) -> str:
@@ -131,14 +138,23 @@ class CheckType:
 
 
 REGISTRY: dict[str, CheckType] = {}
+# Every registered explanation label by code (codes are unique across checks).
+DETAIL_LABELS: dict[str, Mapping[str, str]] = {}
 
 
 def explain(code: str, **values: object) -> Explanation:
     """A finding's explanation as `Hit` keywords: `detail` in English from the label
-    `detail_<code>` of cs_qa.reports.i18n, with the code and values kept so that reports can
-    say it in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
-    detail = LABELS["en"][f"detail_{code}"].format(**values)
+    `code` the check registered, with the code and values kept so that reports can say it
+    in another language: `Hit(i, matched, **explain("silence", gap=14, limit=10))`."""
+    detail = DETAIL_LABELS[code]["en"].format(**values)
     return Explanation(detail=detail, code=code, args=values)
+
+
+def detail_label(code: str) -> Mapping[str, str] | None:
+    """The explanation label `code` in every language, or None for a code no check
+    registers (a dataset written by another version)."""
+    _load_all()
+    return DETAIL_LABELS.get(code)
 
 
 def seconds(value: float) -> str:
@@ -147,14 +163,24 @@ def seconds(value: float) -> str:
 
 
 def register(
-    name: str, params: type[CheckParams], *, flag_only: bool = False
+    name: str, params: type[CheckParams], *, flag_only: bool = False, labels: Labels | None = None
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function under `name`; a second registration is an error."""
+    """Register a check function under `name` with its explanation `labels`; a second
+    registration, a code another check has, or a label missing a language is an error."""
+    own = dict(labels or {})
+    for code, texts in own.items():
+        missing = [lang for lang in LANGUAGES if not texts.get(lang)]
+        if missing:
+            raise ValueError(f"check {name!r}: label {code!r} has no {', '.join(missing)} text")
 
     def decorate(fn: CheckFunction) -> CheckFunction:
         if name in REGISTRY:
             raise ValueError(f"check type {name!r} is registered twice")
-        REGISTRY[name] = CheckType(name, params, fn, flag_only)
+        taken = [code for code in own if code in DETAIL_LABELS]
+        if taken:
+            raise ValueError(f"check {name!r}: label {taken[0]!r} belongs to another check")
+        REGISTRY[name] = CheckType(name, params, fn, flag_only, own)
+        DETAIL_LABELS.update(own)
         return fn
 
     return decorate

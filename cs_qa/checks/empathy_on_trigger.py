@@ -24,7 +24,20 @@ class Params(CheckParams):
     skip: list[Scope] = []
 
 
-@register("empathy_on_trigger", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "complaint_unanswered": {
+        "zh": "投诉无人回应",
+        "en": "complaint left unanswered",
+    },
+    "no_empathy": {
+        "zh": "「{trigger}」之后没有安抚",
+        "en": "no empathy after 「{trigger}」",
+    },
+}
+
+
+@register("empathy_on_trigger", Params, labels=LABELS)
 def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """When a `trigger_speaker` turn contains one of `triggers` (投诉, 差评, 太慢了 …), one
     of the next `agent_turns` turns of the rule's speaker must contain one of `phrases`

@@ -22,7 +22,28 @@ class Params(CheckParams):
     exceptions: PhraseList = []
 
 
-@register("hold", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "hold_no_return": {
+        "zh": "「{phrase}」之后再没有回来",
+        "en": "hold 「{phrase}」 with no return",
+    },
+    "hold_limit": {
+        "zh": "等待 {waited:g} 秒：超过 {limit:g} 秒",
+        "en": "hold of {waited:g} s: limit {limit:g} s",
+    },
+    "hold_no_thanks": {
+        "zh": "等待 {waited:g} 秒：回来时没有致谢",
+        "en": "hold of {waited:g} s: no thanks for waiting",
+    },
+    "hold_limit_no_thanks": {
+        "zh": "等待 {waited:g} 秒：超过 {limit:g} 秒；回来时没有致谢",
+        "en": "hold of {waited:g} s: limit {limit:g} s; no thanks for waiting",
+    },
+}
+
+
+@register("hold", Params, labels=LABELS)
 def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """A turn of the rule's speaker containing one of `phrases` (请您稍等, 为您查询 …)
     starts a hold at the end of that turn; the speaker's next turn is the return. A return

@@ -22,7 +22,16 @@ class Params(CheckParams):
     min_chars: int = Field(default=4, ge=1)
 
 
-@register("interruption", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "interruption": {
+        "zh": "与对方同时说话 {overlap:g} 秒",
+        "en": "spoke over the {other} for {overlap:g} s",
+    },
+}
+
+
+@register("interruption", Params, labels=LABELS)
 def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """A turn of the rule's speaker that starts while a turn of the other party (the
     customer, for an agent rule) that started earlier is still running, and overlaps it

@@ -23,7 +23,16 @@ class Params(CheckParams):
     min_chars: int = Field(default=4, ge=1)
 
 
-@register("repetition", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "repetition": {
+        "zh": "本会话中发送了 {count} 次",
+        "en": "sent {count} times in this conversation",
+    },
+}
+
+
+@register("repetition", Params, labels=LABELS)
 def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """The same text sent `min_count` times or more (default 3) by the rule's speaker in
     one conversation is a finding (a canned reply pasted over and over instead of an

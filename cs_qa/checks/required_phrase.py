@@ -19,7 +19,16 @@ class Params(CheckParams):
     skip: list[Scope] = []
 
 
-@register("required_phrase", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "missing": {
+        "zh": "缺少：{phrases}",
+        "en": "missing: {phrases}",
+    },
+}
+
+
+@register("required_phrase", Params, labels=LABELS)
 def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """One of `phrases` must appear in a turn of the rule's speaker inside `within`
     (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns

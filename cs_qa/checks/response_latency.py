@@ -20,7 +20,20 @@ class Params(CheckParams):
     applies_to: Literal["first", "later", "all"] = "all"
 
 
-@register("response_latency", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "never_answered": {
+        "zh": "客服始终未回复",
+        "en": "the agent never answered",
+    },
+    "waited": {
+        "zh": "客户等待 {seconds:.0f} 秒（上限 {limit:g} 秒）",
+        "en": "customer waited {seconds:.0f} s (limit {limit:g} s)",
+    },
+}
+
+
+@register("response_latency", Params, labels=LABELS)
 def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """Response time from the first message of an unanswered customer block to the next
     agent message (start to start) must not exceed `limit_seconds`; exactly the limit

@@ -59,7 +59,24 @@ def _describe(
     return explain("step_missing", step=k + 1, label=label)
 
 
-@register("sequence", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "no_reply_after": {
+        "zh": "「{phrase}」之后没有回应",
+        "en": "no reply after 「{phrase}」",
+    },
+    "step_missing": {
+        "zh": "缺少第 {step} 步（{label}）",
+        "en": "missing step {step} ({label})",
+    },
+    "step_out_of_order": {
+        "zh": "第 {step} 步（{label}）顺序不对：在第 {before} 步之前说",
+        "en": "step {step} ({label}) out of order: said before step {before}",
+    },
+}
+
+
+@register("sequence", Params, labels=LABELS)
 def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """When a `trigger_speaker` turn (default customer) contains one of `trigger` (an
     insult, for the abusive-customer script), the next `agent_turns` turns (default 6) of

@@ -18,7 +18,16 @@ class Params(CheckParams):
     replies: PhraseList
 
 
-@register("short_reply", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "bare_reply": {
+        "zh": "只回了「{said}」",
+        "en": "bare reply 「{said}」",
+    },
+}
+
+
+@register("short_reply", Params, labels=LABELS)
 def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """Every turn of the rule's speaker whose whole text is one of `replies` (嗯, 哦, 在,
     好, ok …) is a finding: a one-word answer that says nothing (惜字如金). Text and

@@ -20,7 +20,16 @@ class Params(CheckParams):
     exceptions: PhraseList = []
 
 
-@register("silence", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "silence": {
+        "zh": "冷场 {gap:g} 秒（上限 {limit:g} 秒）",
+        "en": "{gap:g} s of silence (limit {limit:g} s)",
+    },
+}
+
+
+@register("silence", Params, labels=LABELS)
 def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """Dead air longer than `limit_seconds` between turns (the next turn's start minus
     the end of the speech before it: the latest `end`, or `start` where a turn has no

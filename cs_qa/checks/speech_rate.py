@@ -20,7 +20,20 @@ class Params(CheckParams):
     min_chars: int = Field(default=15, ge=1)
 
 
-@register("speech_rate", Params)
+# The explanations of its findings (explain), in every report language.
+LABELS = {
+    "speech_rate": {
+        "zh": "{chars} 字用时 {seconds:.1f} 秒（上限 {limit:g}字/分）",
+        "en": "{chars} characters in {seconds:.1f} s (limit {limit:g}字/分)",
+    },
+    "speech_rate_call": {
+        "zh": "整通电话 {chars} 字用时 {seconds:.1f} 秒（上限 {limit:g}字/分）",
+        "en": "whole call {chars} characters in {seconds:.1f} s (limit {limit:g}字/分)",
+    },
+}
+
+
+@register("speech_rate", Params, labels=LABELS)
 def speech_rate(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     """The rule's speaker must not speak faster than `max_chars_per_minute` characters
     (letters and digits of the normalised text; spaces and punctuation do not count)

@@ -2,10 +2,14 @@
 
 Every key exists in both languages (a test checks it); `t()` falls back to Chinese for a
 key missing in another language and to the key itself for an unknown key, so a missing
-label shows up as its key instead of crashing a report.
+label shows up as its key instead of crashing a report. The explanations of findings are
+not here: each check declares its own beside it (cs_qa.checks), and `detail_text` finds
+them there.
 """
 
 from __future__ import annotations
+
+from cs_qa.checks import detail_label
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -88,26 +92,6 @@ LABELS: dict[str, dict[str, str]] = {
         "show_no": "否",
         "show_written": "已写入 {path}",
         "verify_title": "数据集校验 {path}",
-        "detail_complaint_unanswered": "投诉无人回应",
-        "detail_no_empathy": "「{trigger}」之后没有安抚",
-        "detail_hold_no_return": "「{phrase}」之后再没有回来",
-        "detail_hold_limit": "等待 {waited:g} 秒：超过 {limit:g} 秒",
-        "detail_hold_no_thanks": "等待 {waited:g} 秒：回来时没有致谢",
-        "detail_hold_limit_no_thanks": "等待 {waited:g} 秒：超过 {limit:g} 秒；回来时没有致谢",
-        "detail_interruption": "与对方同时说话 {overlap:g} 秒",
-        "detail_repetition": "本会话中发送了 {count} 次",
-        "detail_missing": "缺少：{phrases}",
-        "detail_never_answered": "客服始终未回复",
-        "detail_waited": "客户等待 {seconds:.0f} 秒（上限 {limit:g} 秒）",
-        "detail_no_reply_after": "「{phrase}」之后没有回应",
-        "detail_step_missing": "缺少第 {step} 步（{label}）",
-        "detail_step_out_of_order": "第 {step} 步（{label}）顺序不对：在第 {before} 步之前说",
-        "detail_bare_reply": "只回了「{said}」",
-        "detail_silence": "冷场 {gap:g} 秒（上限 {limit:g} 秒）",
-        "detail_speech_rate": "{chars} 字用时 {seconds:.1f} 秒（上限 {limit:g}字/分）",
-        "detail_speech_rate_call": (
-            "整通电话 {chars} 字用时 {seconds:.1f} 秒（上限 {limit:g}字/分）"
-        ),
         "overruled": "申诉成立、已撤销的问题（不计分）",
         "dispute_reason": "复核理由",
         "overruled_short": "申诉成立，不扣分",
@@ -295,28 +279,6 @@ LABELS: dict[str, dict[str, str]] = {
         "show_no": "no",
         "show_written": "Written to {path}",
         "verify_title": "Verification of {path}",
-        "detail_complaint_unanswered": "complaint left unanswered",
-        "detail_no_empathy": "no empathy after 「{trigger}」",
-        "detail_hold_no_return": "hold 「{phrase}」 with no return",
-        "detail_hold_limit": "hold of {waited:g} s: limit {limit:g} s",
-        "detail_hold_no_thanks": "hold of {waited:g} s: no thanks for waiting",
-        "detail_hold_limit_no_thanks": (
-            "hold of {waited:g} s: limit {limit:g} s; no thanks for waiting"
-        ),
-        "detail_interruption": "spoke over the {other} for {overlap:g} s",
-        "detail_repetition": "sent {count} times in this conversation",
-        "detail_missing": "missing: {phrases}",
-        "detail_never_answered": "the agent never answered",
-        "detail_waited": "customer waited {seconds:.0f} s (limit {limit:g} s)",
-        "detail_no_reply_after": "no reply after 「{phrase}」",
-        "detail_step_missing": "missing step {step} ({label})",
-        "detail_step_out_of_order": "step {step} ({label}) out of order: said before step {before}",
-        "detail_bare_reply": "bare reply 「{said}」",
-        "detail_silence": "{gap:g} s of silence (limit {limit:g} s)",
-        "detail_speech_rate": "{chars} characters in {seconds:.1f} s (limit {limit:g}字/分)",
-        "detail_speech_rate_call": (
-            "whole call {chars} characters in {seconds:.1f} s (limit {limit:g}字/分)"
-        ),
         "overruled": "Findings overruled by accepted disputes (not counted)",
         "dispute_reason": "Review",
         "overruled_short": "overruled, no deduction",
@@ -428,14 +390,17 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def detail_text(detail: str, code: str, args: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A finding's explanation in `lang`: the label `detail_<code>` filled with the JSON
-    `args` the check recorded; the stored English `detail` when there is no code (an older
-    dataset) or the values do not fit the label."""
-    if code:
+    """A finding's explanation in `lang`: the label `code` of the check that found it
+    (cs_qa.checks, declared beside the check) filled with the JSON `args` the check
+    recorded; the stored English `detail` when there is no code (an older dataset), no
+    check has that code, or the values do not fit the label."""
+    label = detail_label(code) if code else None
+    if label is not None:
         import json
 
         try:
-            return t(f"detail_{code}", lang).format(**json.loads(args or "{}"))
+            text = label.get(lang) or label[DEFAULT_LANGUAGE]
+            return text.format(**json.loads(args or "{}"))
         except (KeyError, ValueError, IndexError, TypeError):
             pass
     return detail
