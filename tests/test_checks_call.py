@@ -443,7 +443,7 @@ def test_interruption_matches_the_pairwise_definition_on_random_calls():
             )
         turns.sort(key=lambda t: t.at_s)
         conv = Conversation("c", "call", "A1", turns)
-        found = check(PreparedConversation(conv, pack.matcher), rule) or []
+        found = check(PreparedConversation(conv, pack.matcher), rule.view) or []
         assert [(h.turn_index, h.matched) for h in found] == pairwise(turns)
 
     check_one()

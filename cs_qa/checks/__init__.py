@@ -2,8 +2,9 @@
 
 A check type is one module in this package with one function registered by
 `@register(name, Params, labels=LABELS)`. `Params` is a pydantic model of the rule's own
-parameters (unknown keys are errors); the function takes a `PreparedConversation` and the
-`Rule` and returns the offending turns as `Hit`s, or `None` when the rule cannot apply to
+parameters (unknown keys are errors); the function takes a `PreparedConversation` and a
+`RuleView[Params]` (what a check sees of its rule: id, speaker, typed parameters, phrase
+sets) and returns the offending turns as `Hit`s, or `None` when the rule cannot apply to
 this conversation (status `na`). The function's docstring is the check's documentation.
 `LABELS` are the texts of its findings' explanations (`explain(code, ...)`) in every
 report language, declared next to the function that uses them.
@@ -17,7 +18,7 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,11 +27,9 @@ from cs_qa.core.scope import ScopeName
 from cs_qa.core.windows import Anchor, Span, WindowSpec, select
 
 if TYPE_CHECKING:
-    from cs_qa.core.matching import PreparedConversation
+    from cs_qa.core.matching import PhraseSet, PreparedConversation
     from cs_qa.core.model import Hit
-    from cs_qa.packs.pack import Rule
 
-CheckFunction = Callable[["PreparedConversation", "Rule"], "list[Hit] | None"]
 # Explanation labels of a check: code -> language -> text with {value} fields.
 Labels = Mapping[str, Mapping[str, str]]
 # The languages reports are written in (cs_qa.reports.i18n): every label is in each.
@@ -62,6 +61,32 @@ class CheckParams(BaseModel):
     """Base of every check's parameter model: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=CheckParams, covariant=True)
+ParamsT = TypeVar("ParamsT", bound=CheckParams)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView(Generic[P]):
+    """What a check sees of its rule, built once when the pack is loaded: the rule's id
+    and speaker, its parameters as the check's own model (`rule.params.window` is typed),
+    and its phrase-list parameters, lexicon references expanded, as written (`lists`)
+    and as compiled (`sets`, by parameter name, `steps.N` for a script's steps, and
+    `exceptions` on their own)."""
+
+    id: str
+    speaker: str
+    params: P
+    lists: Mapping[str, list[str]]
+    sets: Mapping[str, PhraseSet]
+
+    def phrases(self, name: str) -> PhraseSet:
+        """The compiled phrase set of parameter `name`."""
+        return self.sets[name]
+
+
+CheckFunction = Callable[["PreparedConversation", RuleView[Any]], "list[Hit] | None"]
 
 
 class Window(BaseModel):
@@ -163,8 +188,11 @@ def seconds(value: float) -> str:
 
 
 def register(
-    name: str, params: type[CheckParams], *, flag_only: bool = False, labels: Labels | None = None
-) -> Callable[[CheckFunction], CheckFunction]:
+    name: str, params: type[ParamsT], *, flag_only: bool = False, labels: Labels | None = None
+) -> Callable[
+    [Callable[[PreparedConversation, RuleView[ParamsT]], list[Hit] | None]],
+    Callable[[PreparedConversation, RuleView[ParamsT]], list[Hit] | None],
+]:
     """Register a check function under `name` with its explanation `labels`; a second
     registration, a code another check has, or a label missing a language is an error."""
     own = dict(labels or {})
@@ -173,7 +201,9 @@ def register(
         if missing:
             raise ValueError(f"check {name!r}: label {code!r} has no {', '.join(missing)} text")
 
-    def decorate(fn: CheckFunction) -> CheckFunction:
+    def decorate(
+        fn: Callable[[PreparedConversation, RuleView[ParamsT]], list[Hit] | None],
+    ) -> Callable[[PreparedConversation, RuleView[ParamsT]], list[Hit] | None]:
         if name in REGISTRY:
             raise ValueError(f"check type {name!r} is registered twice")
         taken = [code for code in own if code in DETAIL_LABELS]

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, Scope, explain, next_turns, register
+from cs_qa.checks import CheckParams, PhraseList, RuleView, Scope, explain, next_turns, register
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -38,7 +37,7 @@ LABELS = {
 
 
 @register("empathy_on_trigger", Params, labels=LABELS)
-def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def empathy_on_trigger(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """When a `trigger_speaker` turn contains one of `triggers` (投诉, 差评, 太慢了 …), one
     of the next `agent_turns` turns of the rule's speaker must contain one of `phrases`
     (empathy such as 理解您的心情, 抱歉让您). Several trigger turns before one reply are
@@ -47,7 +46,7 @@ def empathy_on_trigger(conv: PreparedConversation, rule: Rule) -> list[Hit] | No
     is judged: once the customer's first complaint has been met (or not), the complaints
     that follow are the same grievance going on. `na` when nothing triggered the rule.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     triggers = rule.phrases("triggers")
     empathy = rule.phrases("phrases")
     if not conv.mentions(triggers):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import register
+from cs_qa.checks import RuleView, register
 from cs_qa.checks.forbidden_phrase import Params as PhraseParams
 from cs_qa.checks.forbidden_phrase import forbidden_phrase
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
     from cs_qa.core.model import Hit
-    from cs_qa.packs.pack import Rule
 
 
 class Params(PhraseParams):
@@ -19,7 +18,7 @@ class Params(PhraseParams):
 
 
 @register("flag", Params, flag_only=True)
-def flag(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def flag(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Every turn of the rule's speaker (usually `speaker: customer`) that says one of
     `phrases` (投诉, 12315, 差评, 曝光 …) marks the conversation for review, with no
     deduction; the rule must say `flag: true`. Phrases match as in forbidden_phrase:

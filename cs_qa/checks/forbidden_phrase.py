@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from cs_qa.checks import CheckParams, PhraseList, Scope, register
+from cs_qa.checks import CheckParams, PhraseList, RuleView, Scope, register
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -20,7 +19,7 @@ class Params(CheckParams):
 
 
 @register("forbidden_phrase", Params)
-def forbidden_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def forbidden_phrase(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Every turn of the rule's speaker that says one of `phrases` is a finding.
 
     A hit covered by one of `exceptions` does not count (不会 inside 不会褪色).

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, explain, register, seconds
+from cs_qa.checks import CheckParams, PhraseList, RuleView, explain, register, seconds
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -44,7 +43,7 @@ LABELS = {
 
 
 @register("hold", Params, labels=LABELS)
-def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def hold(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """A turn of the rule's speaker containing one of `phrases` (请您稍等, 为您查询 …)
     starts a hold at the end of that turn; the speaker's next turn is the return. A return
     more than `limit_seconds` after the hold started is a finding (exactly the limit
@@ -56,7 +55,7 @@ def hold(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     (为您查询到 is an answer, not a hold). `na` when no hold phrase is said or the
     conversation has no timestamps.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     if not conv.timed:
         return None
     holds, thanks = rule.phrases("phrases"), rule.phrases("return_phrases")

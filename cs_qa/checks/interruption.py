@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, explain, register, seconds
+from cs_qa.checks import CheckParams, RuleView, explain, register, seconds
 from cs_qa.core.model import Hit
 from cs_qa.core.normalize import spoken_chars
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -32,7 +31,7 @@ LABELS = {
 
 
 @register("interruption", Params, labels=LABELS)
-def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def interruption(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """A turn of the rule's speaker that starts while a turn of the other party (the
     customer, for an agent rule) that started earlier is still running, and overlaps it
     by at least `min_overlap_seconds`, is a finding (one per interrupting turn, matched
@@ -41,7 +40,7 @@ def interruption(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     interrupting turn needs at least `min_chars` characters besides spaces and
     punctuation (嗯嗯, 好的 are fine). `na` unless those turns have start and end times.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     other = "customer" if rule.speaker == "agent" else "agent"
     mine, theirs = conv.turn_indexes(rule.speaker), conv.turn_indexes(other)
     turns = conv.turns

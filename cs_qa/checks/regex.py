@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING
 import regex
 from pydantic import Field, field_validator
 
-from cs_qa.checks import CheckParams, PhraseList, register
+from cs_qa.checks import CheckParams, PhraseList, RuleView, register
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 MAX_PATTERN = 500  # characters in one pattern
 # Copies of an item that counted repeats ({n}, {n,m}) make, nested ones multiplied: the
@@ -199,13 +198,13 @@ def pattern_risk(pattern: str) -> str | None:
 
 
 @register("regex", Params)
-def regex_check(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def regex_check(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Every turn of the rule's speaker whose normalised text matches one of `patterns`
     (the `regex` package's syntax; text is Simplified, half-width, lower-case) is a
     finding, unless one of `exceptions` covers the match. A search that runs longer than
     half a second makes the rule `na` for that conversation instead of hanging the run.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     exceptions = rule.sets.get("exceptions")
     hits: list[Hit] = []
     for i in conv.turn_indexes(rule.speaker):

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, explain, register
+from cs_qa.checks import CheckParams, RuleView, explain, register
 from cs_qa.core.model import Hit
 from cs_qa.core.normalize import bare
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 SHOWN = 30  # characters of the repeated text kept as the finding's matched value
 
@@ -33,7 +32,7 @@ LABELS = {
 
 
 @register("repetition", Params, labels=LABELS)
-def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def repetition(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """The same text sent `min_count` times or more (default 3) by the rule's speaker in
     one conversation is a finding (a canned reply pasted over and over instead of an
     answer). Texts are compared normalised and without spaces or punctuation; texts
@@ -42,7 +41,7 @@ def repetition(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     the text (first 30 characters). A greeting said twice is not a repetition at the
     default count. Never `na`.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     indexes = conv.turn_indexes(rule.speaker)
     keys = {i: bare(conv.texts[i]) for i in indexes}
     if len(set(keys.values())) == len(keys):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import CheckParams, PhraseList, Scope, Window, explain, register
+from cs_qa.checks import CheckParams, PhraseList, RuleView, Scope, Window, explain, register
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -29,14 +28,14 @@ LABELS = {
 
 
 @register("required_phrase", Params, labels=LABELS)
-def required_phrase(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def required_phrase(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """One of `phrases` must appear in a turn of the rule's speaker inside `within`
     (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns
     starting within N s, `all_turns: true` at any point). A miss points at the first turn
     of the window (the speaker's first turn when nothing was said in time). `na` when the
     speaker never spoke, or the window is timed and the conversation is not.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     window = params.within.select(conv, rule.speaker)
     spoken = conv.turn_indexes(rule.speaker)
     if window is None or not spoken:

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, explain, register
+from cs_qa.checks import CheckParams, RuleView, explain, register
 from cs_qa.core.latency import never_answered
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -34,7 +33,7 @@ LABELS = {
 
 
 @register("response_latency", Params, labels=LABELS)
-def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def response_latency(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Response time from the first message of an unanswered customer block to the next
     agent message (start to start) must not exceed `limit_seconds`; exactly the limit
     passes. `applies_to`: `first` (the first response), `later` (every later reply) or
@@ -42,7 +41,7 @@ def response_latency(conv: PreparedConversation, rule: Rule) -> list[Hit] | None
     System turns neither open nor close a block; a customer block after the agent's last
     message needs no reply. `na` without timestamps.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     measured = conv.responses()
     if measured is None:
         return None

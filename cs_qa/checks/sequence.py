@@ -6,12 +6,19 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, PhraseSteps, explain, next_turns, register
+from cs_qa.checks import (
+    CheckParams,
+    PhraseList,
+    PhraseSteps,
+    RuleView,
+    explain,
+    next_turns,
+    register,
+)
 from cs_qa.core.model import Explanation, Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PhraseSet, PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -50,7 +57,11 @@ def _walk(
 
 
 def _describe(
-    conv: PreparedConversation, window: list[int], steps: list[PhraseSet], k: int, rule: Rule
+    conv: PreparedConversation,
+    window: list[int],
+    steps: list[PhraseSet],
+    k: int,
+    rule: RuleView[Params],
 ) -> Explanation:
     phrases = rule.lists[f"steps.{k}"]
     label = f"{phrases[0]}{'…' if len(phrases) > 1 else ''}"
@@ -77,7 +88,7 @@ LABELS = {
 
 
 @register("sequence", Params, labels=LABELS)
-def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def sequence(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """When a `trigger_speaker` turn (default customer) contains one of `trigger` (an
     insult, for the abusive-customer script), the next `agent_turns` turns (default 6) of
     the rule's speaker must say each of `steps` in order: a step is a phrase list, and each
@@ -92,7 +103,7 @@ def sequence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     incomplete script, a trigger past its window starts a new occasion. `na` when nothing
     triggered the rule.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     trigger = rule.phrases("trigger")
     if not conv.mentions(trigger):
         return None

@@ -5,13 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from cs_qa.checks import CheckParams, PhraseList, explain, register
+from cs_qa.checks import CheckParams, PhraseList, RuleView, explain, register
 from cs_qa.core.model import Hit
 from cs_qa.core.normalize import bare
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PhraseSet, PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -28,7 +27,7 @@ LABELS = {
 
 
 @register("short_reply", Params, labels=LABELS)
-def short_reply(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def short_reply(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Every turn of the rule's speaker whose whole text is one of `replies` (嗯, 哦, 在,
     好, ok …) is a finding: a one-word answer that says nothing (惜字如金). Text and
     phrases are compared normalised, without spaces, punctuation or emoticon marks, and

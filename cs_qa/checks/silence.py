@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, PhraseList, explain, register, seconds
+from cs_qa.checks import CheckParams, PhraseList, RuleView, explain, register, seconds
 from cs_qa.core.model import Hit
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -30,7 +29,7 @@ LABELS = {
 
 
 @register("silence", Params, labels=LABELS)
-def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def silence(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """Dead air longer than `limit_seconds` between turns (the next turn's start minus
     the end of the speech before it: the latest `end`, or `start` where a turn has no
     end) is a finding at the turn that breaks the silence, matched like 14s; exactly the
@@ -39,7 +38,7 @@ def silence(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     says one of `hold_phrases` (请您稍等; `exceptions` cancel a phrase they cover) is an
     announced hold, left to the `hold` check. `na` without timestamps.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     if not conv.timed:
         return None
     announced = rule.phrases("hold_phrases")

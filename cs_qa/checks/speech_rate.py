@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from cs_qa.checks import CheckParams, explain, register
+from cs_qa.checks import CheckParams, RuleView, explain, register
 from cs_qa.core.model import Hit
 from cs_qa.core.normalize import spoken_chars
 
 if TYPE_CHECKING:
     from cs_qa.core.matching import PreparedConversation
-    from cs_qa.packs.pack import Rule
 
 
 class Params(CheckParams):
@@ -34,7 +33,7 @@ LABELS = {
 
 
 @register("speech_rate", Params, labels=LABELS)
-def speech_rate(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
+def speech_rate(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None:
     """The rule's speaker must not speak faster than `max_chars_per_minute` characters
     (letters and digits of the normalised text; spaces and punctuation do not count)
     per minute of a turn's duration (`end` - `start`). Each turn with at least
@@ -43,7 +42,7 @@ def speech_rate(conv: PreparedConversation, rule: Rule) -> list[Hit] | None:
     timed turns): too fast with no single turn over the limit is one finding at the
     speaker's longest turn. `na` unless the speaker's turns have start and end times.
     """
-    params: Params = rule.params  # type: ignore[assignment]
+    params = rule.params
     limit = params.max_chars_per_minute
     timed = [
         (i, spoken_chars(conv.texts[i]), t.end_s - t.at_s)

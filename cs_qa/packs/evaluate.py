@@ -73,7 +73,7 @@ def _run(rule: Rule, prepared: PreparedConversation) -> list[Hit] | None:
     conditional = rule.when is not None or rule.unless is not None
     if conditional and not conditions.gate(rule.when, rule.unless, prepared, rule.sets):
         return None
-    hits = rule.check.run(prepared, rule)
+    hits = rule.check.run(prepared, rule.view)
     if hits and conditional:
         hits = conditions.apply(rule.when, rule.unless, prepared, rule.sets, hits)
     return hits

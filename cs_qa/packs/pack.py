@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa import checks
-from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType
+from cs_qa.checks import PHRASE_STEPS, PHRASES, CheckParams, CheckType, RuleView
 from cs_qa.core.matching import PATTERN_PREFIX, Matcher, PhraseSet
 from cs_qa.core.model import Conversation
 from cs_qa.core.normalize import normalize
@@ -113,6 +113,18 @@ class Rule:
     # `when:` / `unless:` (cs_qa.core.windows); their phrase sets are in `sets` by path
     when: Condition | None = None
     unless: Condition | None = None
+    # what the check sees of the rule (cs_qa.checks.RuleView), built with the rule
+    view: RuleView[Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        own = type(self.params).model_fields  # the check's parameters, not conditions
+        self.view = RuleView(
+            self.id,
+            self.speaker,
+            self.params,
+            {k: v for k, v in self.lists.items() if k.split(".")[0] in own},
+            {k: v for k, v in self.sets.items() if k.split(".")[0] in own},
+        )
 
     def phrases(self, name: str) -> PhraseSet:
         return self.sets[name]
