@@ -6,10 +6,16 @@ import math
 
 import pandas as pd
 import pytest
-from report_fixtures import RULES, conversation, finding, frame, rule_result
+from report_fixtures import RULES, arrow_table, conversation, finding, frame, rule_result
 
 from cs_qa.core.model import UNKNOWN_AGENT
-from cs_qa.dataset.aggregate import agent_rules_table, agents_table, empty_frame, percentile
+from cs_qa.dataset.aggregate import (
+    AgentTotals,
+    agent_rules_table,
+    agents_table,
+    empty_frame,
+    percentile,
+)
 from cs_qa.dataset.schema import TABLES
 
 
@@ -152,3 +158,46 @@ def test_percentile_skips_missing_values() -> None:
     assert percentile(values, 90) == pytest.approx(37.0)
     assert math.isnan(percentile(pd.Series([None, None], dtype="float64"), 50))
     assert math.isnan(percentile([], 90))
+
+
+def test_totals_do_not_depend_on_how_rows_are_split_into_parts() -> None:
+    # A scoring run feeds AgentTotals unit by unit; the tables are those of all rows.
+    conv_rows = [
+        conversation("c1", "A1", 100, first_response_s=10.0, flagged=True),
+        conversation("c2", "A2", 70, first_response_s=20.0),
+        conversation("c3", "A1", 60, first_response_s=None, fatal=True),
+        conversation("c4", None, 90, first_response_s=40.0),
+    ]
+    found_rows = [finding("c1", "A1"), finding("c3", "B9"), finding("c3", "A1")]
+    rr_rows = [
+        rule_result("c1", "A1", "opening.greeting", "pass"),
+        rule_result("c2", "A2", "opening.greeting", "violation"),
+        rule_result("c3", "A1", "opening.greeting", "flag"),
+        rule_result("c3", "A1", "latency.first_response", "error"),
+    ]
+    totals = AgentTotals()
+    for part in (slice(0, 1), slice(1, 3), slice(3, 4)):
+        totals.add(
+            {
+                "conversations": arrow_table("conversations", conv_rows[part]),
+                "findings": arrow_table("findings", found_rows[part]),
+                "rule_results": arrow_table("rule_results", rr_rows[part]),
+            }
+        )
+    whole = agents_table(frame("conversations", conv_rows), frame("findings", found_rows))
+    pd.testing.assert_frame_equal(totals.agents(), whole)
+    assert list(whole["agent_id"]) == [UNKNOWN_AGENT, "A1", "A2", "B9"]
+    pd.testing.assert_frame_equal(
+        totals.agent_rules(RULES), agent_rules_table(frame("rule_results", rr_rows), RULES)
+    )
+
+
+def test_missing_values_are_left_out_of_their_figure() -> None:
+    # a score or pass value missing from a stored row leaves the mean or the rate
+    conv = frame(
+        "conversations",
+        [conversation("c1", "A1", 80), {**conversation("c2", "A1"), "score": None, "passed": None}],
+    )
+    row = agents_table(conv, frame("findings", [])).iloc[0]
+    assert row["conversations"] == 2
+    assert (row["mean_score"], row["min_score"], row["pass_rate"]) == (80.0, 80.0, 1.0)

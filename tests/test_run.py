@@ -274,3 +274,16 @@ def test_the_duplicate_index_stays_sorted_and_finds_every_repeat():
         assert {line: reason for _, (_, reason, line) in found.items()} == expected
         assert np.all(merger.hashes[:-1] < merger.hashes[1:])
     assert len(merger.hashes) == len(seen)
+
+
+def test_run_agents_tables_are_those_of_its_rows(sample_run):
+    # The run keeps running totals unit by unit; reports compute the same tables from the
+    # stored rows in one go: one computation (AgentTotals), so the figures are equal.
+    from cs_qa.dataset.aggregate import agent_rules_table, agents_table
+
+    out = sample_run.out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    agents = agents_table(table(out, "conversations"), table(out, "findings"))
+    pd.testing.assert_frame_equal(agents, table(out, "agents"))
+    rules = agent_rules_table(table(out, "rule_results"), manifest["rules"])
+    pd.testing.assert_frame_equal(rules, table(out, "agent_rules"))

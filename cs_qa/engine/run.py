@@ -3,7 +3,8 @@
 The inputs are planned into work units (cs_qa.engine.units); an engine scores them, in this
 process or in a pool of worker processes; the driver merges the results in unit order,
 drops duplicate conversation ids (listing them in `errors`), writes the tables and keeps
-the per-agent aggregates as running counters, so memory does not grow with the input.
+the per-agent figures as running totals (cs_qa.dataset.aggregate.AgentTotals), so memory
+does not grow with the input.
 Every input conversation ends up in exactly one of `conversations` or `errors`.
 """
 
@@ -12,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-from array import array
-from collections import Counter, defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 
 from cs_qa import __version__
 from cs_qa.core.model import Rejected
+from cs_qa.dataset.aggregate import AgentTotals
 from cs_qa.dataset.schema import TABLES
 from cs_qa.dataset.store import DatasetWriter, file_sha256
 from cs_qa.engine.lifeline import die_with
@@ -223,7 +223,7 @@ def _start_worker(driver: int) -> None:
 
 
 class Merger:
-    """Writes unit results in order, drops duplicate ids, keeps running aggregates."""
+    """Writes unit results in order, drops duplicate ids, keeps the per-agent totals."""
 
     def __init__(self, writer: DatasetWriter, pack: RulePack, summary: RunSummary) -> None:
         self.writer = writer
@@ -234,7 +234,7 @@ class Merger:
         self.hashes = np.empty(0, dtype=np.uint64)
         self.firsts = np.empty(0, dtype=np.int64)
         self.file_names: list[str] = []
-        self.agents = _AgentCounters()
+        self.agents = AgentTotals()
 
     def add(self, result: UnitResult) -> None:
         tables = dict(result.tables)
@@ -335,163 +335,15 @@ class Merger:
 
     def finish(self) -> RunSummary:
         self.writer.close_tables()
-        agents, agent_rules = self.agents.tables([r.describe() for r in self.pack.rules])
-        self.writer.write_frame("agents", agents)
-        self.writer.write_frame("agent_rules", agent_rules)
+        self.writer.write_frame("agents", self.agents.agents())
+        rules = [r.describe() for r in self.pack.rules]
+        self.writer.write_frame("agent_rules", self.agents.agent_rules(rules))
         return self.summary
 
 
 def _hash(conversation_id: str) -> int:
     digest = hashlib.blake2b(conversation_id.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
-
-
-class _AgentCounters:
-    """The agents and agent_rules tables as running counters (DESIGN.md, agents)."""
-
-    def __init__(self) -> None:
-        self.conversations: Counter[str] = Counter()
-        self.score_sum: defaultdict[str, float] = defaultdict(float)
-        self.score_min: dict[str, float] = {}
-        self.passed: Counter[str] = Counter()
-        self.fatal: Counter[str] = Counter()
-        self.flagged: Counter[str] = Counter()
-        self.findings: Counter[str] = Counter()
-        self.first_response: defaultdict[str, array] = defaultdict(lambda: array("d"))
-        self.applicable: Counter[tuple[str, str]] = Counter()
-        self.violations: Counter[tuple[str, str]] = Counter()
-
-    def add(self, tables: dict[str, pa.Table]) -> None:
-        # Grouped in Arrow per unit; only one row per agent (and agent x rule) per unit
-        # reaches Python.
-        conv = tables["conversations"]
-        flags = {c: pc.cast(conv[c], pa.int64()) for c in ("passed", "fatal", "flagged")}
-        per_agent = (
-            pa.table({"agent_id": conv["agent_id"], "score": conv["score"], **flags})
-            .group_by("agent_id", use_threads=False)
-            .aggregate(
-                [
-                    ("score", "count"),
-                    ("score", "sum"),
-                    ("score", "min"),
-                    ("passed", "sum"),
-                    ("fatal", "sum"),
-                    ("flagged", "sum"),
-                ]
-            )
-        )
-        columns = (
-            "agent_id",
-            "score_count",
-            "score_sum",
-            "score_min",
-            "passed_sum",
-            "fatal_sum",
-            "flagged_sum",
-        )
-        for agent, n, total, low, passed, fatal, flagged in zip(
-            *(per_agent[c].to_pylist() for c in columns), strict=True
-        ):
-            self.conversations[agent] += n
-            self.score_sum[agent] += total
-            self.score_min[agent] = min(low, self.score_min.get(agent, low))
-            self.passed[agent] += passed
-            self.fatal[agent] += fatal
-            self.flagged[agent] += flagged
-        timed = conv.filter(pc.is_valid(conv["first_response_s"]))
-        if timed.num_rows:
-            # Only percentiles are taken of these, so the order within an agent is free.
-            lists = timed.group_by("agent_id", use_threads=False).aggregate(
-                [("first_response_s", "list")]
-            )
-            for agent, values in zip(
-                lists["agent_id"].to_pylist(),
-                lists["first_response_s_list"].to_pylist(),
-                strict=True,
-            ):
-                self.first_response[agent].extend(values)
-        found = tables["findings"]
-        if found.num_rows:
-            counts = found.group_by("agent_id", use_threads=False).aggregate(
-                [("agent_id", "count")]
-            )
-            agents, numbers = counts["agent_id"].to_pylist(), counts["agent_id_count"].to_pylist()
-            self.findings.update(dict(zip(agents, numbers, strict=True)))
-        rr = tables["rule_results"]
-        if rr.num_rows:
-            status = rr["status"]
-            per_rule = (
-                pa.table(
-                    {
-                        "agent_id": rr["agent_id"],
-                        "rule_id": rr["rule_id"],
-                        "applicable": pc.cast(
-                            pc.invert(pc.is_in(status, value_set=pa.array(["na", "error"]))),
-                            pa.int64(),
-                        ),
-                        "violated": pc.cast(
-                            pc.is_in(status, value_set=pa.array(["violation", "flag"])), pa.int64()
-                        ),
-                    }
-                )
-                .group_by(["agent_id", "rule_id"], use_threads=False)
-                .aggregate([("applicable", "sum"), ("violated", "sum")])
-            )
-            for agent, rule, applicable, violated in zip(
-                per_rule["agent_id"].to_pylist(),
-                per_rule["rule_id"].to_pylist(),
-                per_rule["applicable_sum"].to_pylist(),
-                per_rule["violated_sum"].to_pylist(),
-                strict=True,
-            ):
-                self.applicable[(agent, rule)] += applicable  # every pair gets a row
-                if violated:
-                    self.violations[(agent, rule)] += violated
-
-    def tables(self, rules: Iterable[dict[str, Any]]) -> tuple[Any, Any]:
-        import pandas as pd
-
-        from cs_qa.dataset.aggregate import conform, percentile, rule_meta
-
-        nan = float("nan")
-        rows = []
-        for agent in sorted(set(self.conversations) | set(self.findings)):
-            n = self.conversations.get(agent, 0)
-            firsts = pd.Series(self.first_response.get(agent, array("d")), dtype="float64")
-            rows.append(
-                {
-                    "agent_id": agent,
-                    "conversations": n,
-                    "mean_score": self.score_sum[agent] / n if n else nan,
-                    "min_score": self.score_min.get(agent, nan),
-                    "pass_rate": self.passed[agent] / n if n else nan,
-                    "fatal_count": self.fatal[agent],
-                    "flagged_count": self.flagged[agent],
-                    "findings": self.findings.get(agent, 0),
-                    "first_response_p50": percentile(firsts, 50),
-                    "first_response_p90": percentile(firsts, 90),
-                }
-            )
-        meta = rule_meta(list(rules))
-        rule_rows = []
-        for agent, rule in sorted(self.applicable):
-            applicable = self.applicable[(agent, rule)]
-            violations = self.violations.get((agent, rule), 0)
-            rule_rows.append(
-                {
-                    "agent_id": agent,
-                    "rule_id": rule,
-                    "title": meta.get(rule, {}).get("title", rule),
-                    "category": meta.get(rule, {}).get("category", ""),
-                    "applicable": applicable,
-                    "violations": violations,
-                    "rate": violations / applicable if applicable else nan,
-                }
-            )
-        return (
-            conform(pd.DataFrame(rows), "agents"),
-            conform(pd.DataFrame(rule_rows), "agent_rules"),
-        )
 
 
 def _describe_input(path: Path, name: str, cwd: Path) -> dict[str, Any]:
