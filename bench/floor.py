@@ -23,7 +23,8 @@ from pathlib import Path
 import orjson
 
 from cs_qa.core.normalize import normalize_all
-from cs_qa.packs.pack import RulePack, load_pack
+from cs_qa.packs.loader import load_pack
+from cs_qa.packs.model import RulePack
 
 _PACK: RulePack | None = None  # loaded once in the parent, inherited by the forked workers
 

@@ -26,7 +26,7 @@ from pathlib import Path  # noqa: E402
 import jieba  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from cs_qa.packs.pack import load_pack  # noqa: E402
+from cs_qa.packs.loader import load_pack  # noqa: E402
 
 
 def rule_phrases() -> dict[str, list[str]]:

@@ -35,7 +35,7 @@ def sample_run(tmp_path_factory):
     """The sample week scored once with the default pack (shared by the tests that read it)."""
     from cs_qa.engine.run import score_inputs
     from cs_qa.ingest.mapping import load_mapping
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     out = tmp_path_factory.mktemp("sample") / "out"
     summary = score_inputs([SAMPLE], load_pack(None), out, mapping=load_mapping(SAMPLE_MAPPING))

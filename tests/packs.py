@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from cs_qa.packs.evaluate import score
+from cs_qa.packs.loader import parse_pack
+from cs_qa.packs.model import RulePack
 from cs_qa.packs.notation import parse_example
-from cs_qa.packs.pack import RulePack, parse_pack
 
 
 def one_rule(body: str, scoring: str = "{base: 100, pass_mark: 80}") -> RulePack:

@@ -8,8 +8,8 @@ import pytest
 
 from cs_qa.core.normalize import normalize
 from cs_qa.packs.evaluate import score
+from cs_qa.packs.loader import builtin_packs, load_pack
 from cs_qa.packs.notation import parse_example
-from cs_qa.packs.pack import builtin_packs, load_pack
 
 CHILDREN = ["ecommerce", "callcenter"]
 

@@ -7,8 +7,8 @@ from packs import one_rule, status
 
 from cs_qa.core.model import Conversation, Turn
 from cs_qa.packs.evaluate import score
+from cs_qa.packs.loader import load_pack
 from cs_qa.packs.notation import parse_example
-from cs_qa.packs.pack import load_pack
 
 GENERAL = load_pack(None)
 
@@ -316,7 +316,7 @@ def test_regex_matches_normalised_text():
 
 
 def test_regex_that_does_not_compile_is_a_pack_problem():
-    from cs_qa.packs.pack import PackError
+    from cs_qa.packs.problems import PackError
 
     with pytest.raises(PackError, match="does not compile"):
         one_rule("""

@@ -403,7 +403,7 @@ def test_interruption_matches_the_pairwise_definition_on_random_calls():
 
     from cs_qa.core.matching import PreparedConversation
     from cs_qa.core.model import Conversation, Turn
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     pack = load_pack(None)
     rule = pack.rule("call.interruption")

@@ -8,7 +8,7 @@ from packs import one_rule, status
 
 from cs_qa.packs.evaluate import score
 from cs_qa.packs.notation import parse_example
-from cs_qa.packs.pack import PackError
+from cs_qa.packs.problems import PackError
 
 
 def lines(*turns: str) -> str:
@@ -433,7 +433,7 @@ def test_each_rule_here_keeps_its_own_examples(pack):
 
 
 def test_a_backchannel_said_over_the_customer_is_not_a_short_reply():
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     pack = load_pack(None).only("language.short_reply")
     listening = (

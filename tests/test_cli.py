@@ -270,7 +270,7 @@ def test_rules_diff_lists_conversations_and_agents_of_a_reweighted_rule(tmp_path
     import pandas as pd
 
     from cs_qa.engine.run import score_inputs
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     out = tmp_path / "out"
     score_inputs([SAMPLE], load_pack(None), out)
@@ -289,7 +289,7 @@ def test_rules_diff_lists_conversations_and_agents_of_a_reweighted_rule(tmp_path
 
 
 def test_readme_composition_example_loads(tmp_path):
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Composing packs") :]

@@ -8,8 +8,9 @@ from pydantic import ValidationError
 from cs_qa.core.matching import Matcher, PreparedConversation
 from cs_qa.core.windows import Anchor, Condition, Span, WindowSpec, select
 from cs_qa.packs.evaluate import score
+from cs_qa.packs.loader import parse_pack
 from cs_qa.packs.notation import parse_example
-from cs_qa.packs.pack import PackError, parse_pack
+from cs_qa.packs.problems import PackError
 
 HEAD = """pack: p
 version: "1"

@@ -34,7 +34,7 @@ from cs_qa.dataset.schema import TABLES
 from cs_qa.engine.run import score_inputs
 from cs_qa.engine.units import UnitResult, WorkUnit, plan_units
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.packs.pack import load_pack
+from cs_qa.packs.loader import load_pack
 
 runner = CliRunner()
 

@@ -24,7 +24,8 @@ from cs_qa.compare.diff import (
 from cs_qa.core.model import Conversation
 from cs_qa.ingest import read_inputs
 from cs_qa.packs.evaluate import score
-from cs_qa.packs.pack import RulePack, load_pack, parse_pack
+from cs_qa.packs.loader import load_pack, parse_pack
+from cs_qa.packs.model import RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_transcripts"

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from cs_qa.packs.examples import run_example
-from cs_qa.packs.pack import builtin_packs, load_pack
+from cs_qa.packs.loader import builtin_packs, load_pack
 
 CASES = [
     pytest.param(pack, rule, example, id=f"{pack.name}::{rule.id}::{example.name}")

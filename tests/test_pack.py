@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from cs_qa.packs.pack import PackError, load_pack, parse_pack
+from cs_qa.packs.loader import load_pack, parse_pack
+from cs_qa.packs.problems import PackError
 
 GOOD_RULE = """\
   - id: opening.greeting

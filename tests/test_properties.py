@@ -28,7 +28,7 @@ from cs_qa.engine.run import RunSummary, score_inputs
 from cs_qa.ingest import read_file
 from cs_qa.ingest.encoding import binary_reason
 from cs_qa.ingest.speakers import SPEAKER_ALIASES
-from cs_qa.packs.pack import load_pack
+from cs_qa.packs.loader import load_pack
 
 PACK = load_pack(None)
 

@@ -384,7 +384,7 @@ def test_empty_run_renders(tmp_path: Path) -> None:
 
 def test_flag_rules_are_not_listed_as_broken(tmp_path: Path) -> None:
     from cs_qa.engine.run import score_inputs
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     sample = Path(__file__).resolve().parent.parent / "sample_transcripts"
     out = tmp_path / "out"

@@ -13,7 +13,7 @@ from conftest import REALDATA, SAMPLE
 from cs_qa.dataset.schema import TABLES
 from cs_qa.dataset.store import OutputExists
 from cs_qa.engine.run import score_inputs
-from cs_qa.packs.pack import load_pack
+from cs_qa.packs.loader import load_pack
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 GOOD = {

@@ -108,7 +108,8 @@ def test_pattern_items_match_what_a_list_cannot_spell():
 
 
 def test_a_risky_pattern_item_is_refused_at_load_with_its_line():
-    from cs_qa.packs.pack import PackError, parse_pack
+    from cs_qa.packs.loader import parse_pack
+    from cs_qa.packs.problems import PackError
 
     text = """pack: p
 version: "1"

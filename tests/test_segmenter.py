@@ -15,7 +15,8 @@ from cs_qa.core.matching import Matcher, PreparedConversation, segmenter
 from cs_qa.core.model import Conversation
 from cs_qa.ingest import discover, read_file
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.packs.pack import RulePack, builtin_packs, load_pack
+from cs_qa.packs.loader import builtin_packs, load_pack
+from cs_qa.packs.model import RulePack
 
 pytest.importorskip("rjieba")
 

@@ -93,7 +93,7 @@ CONVERSATIONS = [
 
 def _score(tmp: Path, mask: bool = True) -> Path:
     from cs_qa.engine.run import score_inputs
-    from cs_qa.packs.pack import load_pack
+    from cs_qa.packs.loader import load_pack
 
     src = tmp / "in"
     src.mkdir(parents=True, exist_ok=True)

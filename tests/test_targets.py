@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from cs_qa.packs.pack import load_pack
+from cs_qa.packs.loader import load_pack
 from cs_qa.packs.targets import (
     TargetsError,
     load_targets_text,
@@ -96,7 +96,7 @@ def test_the_general_pack_carries_targets_into_the_manifest():
 
 
 def test_pack_targets_problems_are_pack_problems(tmp_path):
-    from cs_qa.packs.pack import PackError
+    from cs_qa.packs.problems import PackError
 
     path = tmp_path / "p.yaml"
     path.write_text("pack: p\nversion: '1'\ntitle: t\nextends: general\ntargets: {score: high}\n")

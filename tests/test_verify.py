@@ -15,7 +15,7 @@ from cs_qa.dataset.verify import verify_dataset
 from cs_qa.engine import units
 from cs_qa.engine.run import score_inputs
 from cs_qa.ingest.mapping import load_mapping
-from cs_qa.packs.pack import load_pack
+from cs_qa.packs.loader import load_pack
 
 runner = CliRunner()
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cs_qa.ingest.mapping import ColumnMapping
-    from cs_qa.packs.pack import RulePack
+    from cs_qa.packs.model import RulePack
     from cs_qa.packs.targets import RosterEntry, TargetsSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
@@ -58,7 +58,8 @@ def check_lang(lang: str) -> str:
 
 def load_pack_or_exit(spec: str | None, code: int = EXIT_USAGE) -> RulePack:
     """Load a pack, or print every problem as file:line: message and exit with `code`."""
-    from cs_qa.packs.pack import PackError, load_pack
+    from cs_qa.packs.loader import load_pack
+    from cs_qa.packs.problems import PackError
 
     try:
         return load_pack(spec)

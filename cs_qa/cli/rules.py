@@ -85,7 +85,8 @@ def rules_lint(packs: PacksArg) -> None:
 
     Exit codes: 0 clean; 1 problems found; 2 a file does not exist.
     """
-    from cs_qa.packs.pack import PackError, load_pack
+    from cs_qa.packs.loader import load_pack
+    from cs_qa.packs.problems import PackError
 
     problems = 0
     for spec in packs:

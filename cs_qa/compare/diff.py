@@ -26,7 +26,7 @@ from rich.text import Text
 from cs_qa.core.model import UNKNOWN_AGENT, Conversation, ConversationResult
 from cs_qa.ingest import ColumnMapping, read_inputs
 from cs_qa.packs.evaluate import score
-from cs_qa.packs.pack import Rule, RulePack
+from cs_qa.packs.model import Rule, RulePack
 from cs_qa.reports.i18n import t
 from cs_qa.reports.report import MISSING, _key_values, _title
 

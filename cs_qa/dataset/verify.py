@@ -171,7 +171,8 @@ def _check_tables(
 
 
 def _check_pack(pack: dict[str, Any]) -> Check:
-    from cs_qa.packs.pack import PackError, builtin_packs, load_pack
+    from cs_qa.packs.loader import builtin_packs, load_pack
+    from cs_qa.packs.problems import PackError
 
     name, recorded = pack.get("name", "?"), pack.get("sha256")
     what = f"rule pack {name}"

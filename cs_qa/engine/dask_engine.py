@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from cs_qa.ingest.mapping import ColumnMapping
-    from cs_qa.packs.pack import RulePack
+    from cs_qa.packs.model import RulePack
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler given by address
 WORKERS_TIMEOUT = 60.0  # seconds to wait for the first worker of such a cluster

@@ -34,7 +34,7 @@ from cs_qa.engine.lifeline import die_with
 from cs_qa.engine.units import UnitResult, WorkUnit, plan_units, score_unit
 from cs_qa.ingest import SUFFIXES, discover
 from cs_qa.ingest.mapping import ColumnMapping
-from cs_qa.packs.pack import RulePack
+from cs_qa.packs.model import RulePack
 
 Progress = Callable[[int, int, int, int], None]  # (units done, units, read, rejected)
 ENGINES = ("local", "dask")  # where units are scored: this machine, or a Dask cluster

@@ -27,7 +27,8 @@ from cs_qa.ingest.encoding import file_encoding
 from cs_qa.ingest.jsonl import read_jsonl_range
 from cs_qa.ingest.mapping import ColumnMapping
 from cs_qa.packs.evaluate import score
-from cs_qa.packs.pack import RulePack, load_pack
+from cs_qa.packs.loader import load_pack
+from cs_qa.packs.model import RulePack
 
 ROW_TABLES = ("conversations", "turns", "rule_results", "findings", "errors", "rule_errors")
 CHUNK_BYTES = 4 << 20  # JSON Lines files larger than this are split between workers

@@ -14,7 +14,7 @@ from cs_qa.core import windows as conditions
 from cs_qa.core.matching import PreparedConversation
 from cs_qa.core.model import Conversation, ConversationResult, Finding, Hit, RuleError, RuleResult
 from cs_qa.core.scoring import final_score, passes
-from cs_qa.packs.pack import Rule, RulePack
+from cs_qa.packs.model import Rule, RulePack
 
 
 def score(conversation: Conversation, pack: RulePack) -> ConversationResult:

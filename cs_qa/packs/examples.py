@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cs_qa.core.model import Finding
 from cs_qa.packs.evaluate import score
-from cs_qa.packs.pack import Example, Rule, RulePack
+from cs_qa.packs.model import Example, Rule, RulePack
 
 
 @dataclass(frozen=True, slots=True)
