@@ -24,18 +24,7 @@ from .base import (
     rng_for,
 )
 from .schedule import AGENT_BY_ID, FORBIDDEN_KINDS, POOLS, Slot, make_schedule
-from .topics import (
-    CALL_TOPICS,
-    CHAT_TOPICS_S,
-    CHAT_TOPICS_T,
-    SHOP_B_TOPICS,
-    c_broadband,
-    c_plan,
-    t_address,
-    t_invoice,
-    t_logistics,
-    t_return,
-)
+from .topics import CALL, CHAT, CHAT_TW
 
 # --------------------------------------------------------------------------------------
 # building one conversation
@@ -91,36 +80,23 @@ class Builder:
     def choose_topic(self) -> Topic:
         r = self.r
         if self.is_call:
-            builders = [b for b, _ in CALL_TOPICS]
-            weights = [w for _, w in CALL_TOPICS]
-            if self.slot.special == "idcard":
-                fn = c_plan
-            elif self.slot.special == "abusive":
-                fn = c_broadband
-            else:
-                fn = r.choices(builders, weights)[0]
+            # the planted ID-card check is a plan change, the abusive caller's a broken line
+            special = {"idcard": "plan_change", "abusive": "broadband_fault"}
+            key = special.get(self.slot.special) or CALL.pick(r)
             self.shop = CALL_CENTER
-            return fn(r, self.fake, CALL_CENTER)
+            return CALL.build(key, r, self.fake, CALL_CENTER)
         if self.slot.lang == "t":
             self.shop = SHOP_TW
-            fn = r.choices([b for b, _ in CHAT_TOPICS_T], [w for _, w in CHAT_TOPICS_T])[0]
-            return fn(r, self.fake, SHOP_TW)
+            return CHAT_TW.build(CHAT_TW.pick(r), r, self.fake, SHOP_TW)
         if self.slot.shop_b:
             self.shop = SHOP_B
-            special = {"contact:4": t_return, "multiline": t_address}.get(self.slot.special)
-            fn = (
-                special
-                or r.choices([b for b, _ in SHOP_B_TOPICS], [w for _, w in SHOP_B_TOPICS])[0]
-            )
-            return fn(r, self.fake, SHOP_B)
-        special = {"contact:1": t_address, "contact:2": t_invoice, "contact:3": t_logistics}
-        if self.slot.special in special:
-            fn = special[self.slot.special]
-            kinds = next(k for b, _, k in CHAT_TOPICS_S if b is fn)
-        else:
-            fn, _, kinds = r.choices(CHAT_TOPICS_S, [w for _, w, _ in CHAT_TOPICS_S])[0]
-        self.shop = SHOPS_S[r.choice(kinds)]
-        return fn(r, self.fake, self.shop)
+            special = {"contact:4": "return_refund", "multiline": "address_change"}
+            key = special.get(self.slot.special) or CHAT.pick(r, CHAT.shop_b_weights)
+            return CHAT.build(key, r, self.fake, SHOP_B)
+        special = {"contact:1": "address_change", "contact:2": "invoice", "contact:3": "logistics"}
+        key = special.get(self.slot.special) or CHAT.pick(r)
+        self.shop = SHOPS_S[r.choice(CHAT.shop_kinds[key])]
+        return CHAT.build(key, r, self.fake, self.shop)
 
     # -- the conversation as beats
     def build(self) -> list[Beat]:
