@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SAMPLE
 
-from cs_qa.core.model import SPEAKERS, Conversation, Rejected
+from cs_qa.core.model import REASON_CODES, SPEAKERS, Conversation, Rejected
 from cs_qa.ingest import FORMATS, Format, detect_format, read_file
 
 DAY = SAMPLE / "chat_2026-11-16.jsonl"
@@ -109,6 +109,7 @@ def test_a_truncated_file_never_raises(tmp_path, fmt):
             assert isinstance(item, Conversation | Rejected)
             if isinstance(item, Rejected):
                 assert item.source_file == path.name and item.reason
+                assert item.code in REASON_CODES
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
@@ -117,6 +118,8 @@ def test_a_file_that_is_not_text_is_one_rejection(tmp_path, fmt):
     items = list(read_file(path, path.name))
     assert len(items) == 1 and isinstance(items[0], Rejected), items
     assert (items[0].source_file, items[0].source_line) == (path.name, 0)
+    # a text format's reader never sees it; Parquet's own reader finds it unreadable
+    assert items[0].code == ("binary_file" if fmt.text else "unreadable_file"), items[0].reason
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f.name != "parquet"], ids=lambda f: f.name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, NamedTuple, TypedDict
+from typing import Literal, NamedTuple, TypedDict, get_args
 
 Speaker = Literal["agent", "customer", "system"]
 Channel = Literal["chat", "call"]
@@ -63,14 +63,49 @@ class Conversation:
         return bool(self.turns) and all(t.at_s is not None for t in self.turns)
 
 
+# Why a record could not be scored, as a stable code beside the reason text, so that
+# rejections can be grouped and counted without matching messages (docs/formats.md,
+# "Reason codes", says what each means; the `errors` table stores it as `reason_code`).
+ReasonCode = Literal[
+    # the whole file
+    "unsupported_file",  # a suffix that is no input format
+    "binary_file",  # not a text file (a text format's reader never saw it)
+    "unreadable_file",  # the file cannot be opened or read (permissions, damaged Parquet)
+    "reader_error",  # the reader failed on the file: a bug (or bytes no test imagined)
+    "wrong_format",  # the content is not the format its suffix says (no chat-log line …)
+    "missing_column",  # a table without a column it needs
+    # a line
+    "encoding",  # bytes that are not valid in the file's encoding
+    "binary_line",  # a line of binary data (a NUL byte) inside a text file
+    "bad_json",  # invalid JSON
+    "bad_quoting",  # broken CSV quoting
+    # a record
+    "wrong_type",  # a value of the wrong kind: a record that is no object, id not a string …
+    "missing_field",  # no conversation id, no turns or sentence list
+    "no_turns",  # a conversation with no turn (empty list, no cue, no message)
+    "no_speaker",  # a turn that names no speaker
+    "unknown_speaker",  # a turn whose speaker is neither agent, customer nor system
+    "empty_text",  # a turn without text
+    "bad_timestamp",  # a time that cannot be read (clock time, seconds, milliseconds, cue)
+    "missing_time",  # a time the format requires is absent (end without start …)
+    "end_before_start",  # a turn that ends before it starts
+    "mixed_times",  # clock times and offsets in seconds in one conversation
+    "unknown_channel",  # a channel that is neither chat nor call
+    "duplicate_id",  # a conversation id read before in the same run
+]
+REASON_CODES: tuple[str, ...] = get_args(ReasonCode)
+
+
 @dataclass(slots=True)
 class Rejected:
-    """An input record that could not be scored, with where it came from and why."""
+    """An input record that could not be scored, with where it came from and why: the
+    reason in words, and as a `ReasonCode`."""
 
     source_file: str
     source_line: int
     reason: str
     conversation_id: str | None = None
+    code: ReasonCode = field(kw_only=True)
 
 
 class Explanation(TypedDict):

@@ -113,6 +113,8 @@ TABLES: dict[str, pa.Schema] = {
             ("source_line", pa.int64()),
             ("conversation_id", pa.string()),
             ("reason", pa.string()),
+            # `reason` as a stable code (cs_qa.core.model.ReasonCode, docs/formats.md)
+            ("reason_code", pa.string()),
         ]
     ),
     # A rule whose check raised on a conversation (its rule_results status is `error`):

@@ -254,6 +254,7 @@ class Merger:
                     "source_line": [duplicates[r][2] for r in rows],
                     "conversation_id": [duplicates[r][0] for r in rows],
                     "reason": [duplicates[r][1] for r in rows],
+                    "reason_code": ["duplicate_id"] * len(rows),
                 },
                 schema=TABLES["errors"],
             )
@@ -267,7 +268,11 @@ class Merger:
         for row in errors.slice(0, max(0, 20 - len(self.summary.errors))).to_pylist():
             self.summary.errors.append(
                 Rejected(
-                    row["source_file"], row["source_line"], row["reason"], row["conversation_id"]
+                    row["source_file"],
+                    row["source_line"],
+                    row["reason"],
+                    row["conversation_id"],
+                    code=row["reason_code"],
                 )
             )
         self.summary.scored += tables["conversations"].num_rows

@@ -174,7 +174,13 @@ class Rows:
     def reject(self, item: Rejected, hide: Callable[[str], str]) -> None:
         for column, value in zip(
             self.errors,
-            (item.source_file, item.source_line, item.conversation_id, hide(item.reason)),
+            (
+                item.source_file,
+                item.source_line,
+                item.conversation_id,
+                hide(item.reason),
+                item.code,
+            ),
             strict=True,
         ):
             self.errors[column].append(value)

@@ -171,6 +171,7 @@ def read_file(
                 0,
                 f"unsupported file type {suffix or '(none)'!r}; expected one of "
                 + ", ".join(SUFFIXES),
+                code="unsupported_file",
             )
             return
         if fmt.text:
@@ -178,14 +179,16 @@ def read_file(
                 path, mapping.encoding if mapping else None, mapping.delimiter if mapping else None
             )
             if reason is not None:
-                yield Rejected(name, 0, reason)
+                yield Rejected(name, 0, reason, code="binary_file")
                 return
         yield from fmt.reader(path, name, mapping)
     except OSError as exc:
-        yield Rejected(name, 0, f"cannot read file: {exc.strerror or exc}")
+        yield Rejected(name, 0, f"cannot read file: {exc.strerror or exc}", code="unreadable_file")
     except Exception as exc:
         # One broken file must not stop a batch of thousands; the reason says what broke.
-        yield Rejected(name, 0, f"cannot read file: {type(exc).__name__}: {exc}")
+        yield Rejected(
+            name, 0, f"cannot read file: {type(exc).__name__}: {exc}", code="reader_error"
+        )
 
 
 def read_inputs(

@@ -101,7 +101,7 @@ def _sentences(record: Mapping[str, object]) -> tuple[str, object] | None:
 def _millis(value: object, key: str, index: int) -> float:
     """A sentence time in milliseconds; raises RecordError naming the sentence."""
     if is_blank(value):
-        raise RecordError(f"sentence {index}: no {key}")
+        raise RecordError(f"sentence {index}: no {key}", code="missing_time")
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
@@ -111,9 +111,12 @@ def _millis(value: object, key: str, index: int) -> float:
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise RecordError(f"sentence {index}: bad {key} {shown(value)} (expected milliseconds)")
+        raise RecordError(
+            f"sentence {index}: bad {key} {shown(value)} (expected milliseconds)",
+            code="bad_timestamp",
+        )
     if number < 0:
-        raise RecordError(f"sentence {index}: negative {key} {shown(value)}")
+        raise RecordError(f"sentence {index}: negative {key} {shown(value)}", code="bad_timestamp")
     return number
 
 
@@ -125,15 +128,17 @@ def _speaker_table(mapping: ColumnMapping | None) -> dict[str, str]:
 def _turn(sentence: object, index: int, speakers: Mapping[str, str]) -> RawTurn:
     if not isinstance(sentence, dict):
         kind = "an array" if isinstance(sentence, list) else type(sentence).__name__
-        raise RecordError(f"sentence {index}: expected an object, got {kind}")
+        raise RecordError(f"sentence {index}: expected an object, got {kind}", code="wrong_type")
     text_found = _lookup(sentence, ("text",))
     text = text_found[1] if text_found else None
     if is_blank(text):
-        raise RecordError(f"sentence {index}: no text")
+        raise RecordError(f"sentence {index}: no text", code="empty_text")
     if isinstance(text, int | float) and not isinstance(text, bool):
         text = str(text)  # a sentence that is just a number ("一" recognised as 1)
     if not isinstance(text, str):
-        raise RecordError(f"sentence {index}: text must be a string, got {shown(text)}")
+        raise RecordError(
+            f"sentence {index}: text must be a string, got {shown(text)}", code="wrong_type"
+        )
 
     begin_key, end_key = next(
         (pair for pair in _TIME_KEYS if _lookup(sentence, (pair[0],)) is not None),
@@ -144,18 +149,25 @@ def _turn(sentence: object, index: int, speakers: Mapping[str, str]) -> RawTurn:
     begin = _millis(begin_found[1] if begin_found else None, begin_key, index)
     end = _millis(end_found[1] if end_found else None, end_key, index)
     if end < begin:
-        raise RecordError(f"sentence {index}: {end_key} {end:g} is before {begin_key} {begin:g}")
+        raise RecordError(
+            f"sentence {index}: {end_key} {end:g} is before {begin_key} {begin:g}",
+            code="end_before_start",
+        )
 
     speaker_found = _lookup(sentence, _SPEAKER_KEYS)
     if speaker_found is None or is_blank(speaker_found[1]):
-        raise RecordError(f"sentence {index}: no channel_id (or channel, speaker_id, spk, role)")
+        raise RecordError(
+            f"sentence {index}: no channel_id (or channel, speaker_id, spk, role)",
+            code="no_speaker",
+        )
     key, raw = speaker_found
     speaker = resolve_speaker(raw, speakers)
     if speaker is None:
         known = ", ".join(f"{k}={v}" for k, v in speakers.items())
         raise RecordError(
             f"sentence {index}: unknown {key} {shown(raw)} (known: {known}; "
-            f"add --speaker {shown(raw, 40)}=agent|customer or a role word)"
+            f"add --speaker {shown(raw, 40)}=agent|customer or a role word)",
+            code="unknown_speaker",
         )
     return RawTurn(speaker, text, start=begin / 1000, end=end / 1000)
 
@@ -180,17 +192,23 @@ def call_from_record(
         id_found = _lookup(data, _ID_KEYS)
         cid = clean_id(id_found[1], id_found[0]) if id_found else None
     except RecordError as exc:
-        return Rejected(name, line_no, exc.reason)
+        return Rejected(name, line_no, exc.reason, code=exc.code)
     cid = cid or fallback_id
     if found is None:
         return Rejected(
-            name, line_no, f"no sentence list (expected one of {', '.join(SENTENCE_KEYS)})", cid
+            name,
+            line_no,
+            f"no sentence list (expected one of {', '.join(SENTENCE_KEYS)})",
+            cid,
+            code="missing_field",
         )
     key, sentences = found
     if not isinstance(sentences, list):
-        return Rejected(name, line_no, f"{key} must be a list of sentences", cid)
+        return Rejected(name, line_no, f"{key} must be a list of sentences", cid, code="wrong_type")
     if not sentences:
-        return Rejected(name, line_no, f"call has no sentences ({key} is empty)", cid)
+        return Rejected(
+            name, line_no, f"call has no sentences ({key} is empty)", cid, code="no_turns"
+        )
 
     speakers = _speaker_table(mapping)
     agent = _lookup(data, _AGENT_KEYS)
@@ -209,7 +227,7 @@ def call_from_record(
     except RecordError as exc:
         # build_conversation counts turns from 0; a turn is a sentence here.
         where = f"sentence {exc.turn_index + 1}: " if exc.turn_index is not None else ""
-        return Rejected(name, line_no, where + exc.reason, cid)
+        return Rejected(name, line_no, where + exc.reason, cid, code=exc.code)
 
 
 def read_asr(

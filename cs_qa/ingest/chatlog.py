@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cs_qa.core.model import Conversation, Rejected
+from cs_qa.core.model import Conversation, ReasonCode, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation
 from cs_qa.ingest.encoding import (
     FileSample,
@@ -59,6 +59,10 @@ _SYSTEM_NAMES = frozenset({"系统", "系统消息", "系統", "系統消息"}) 
 )
 
 
+# Why a line is not text (bad bytes, binary data): its code and reason.
+LineError = tuple[ReasonCode, str]
+
+
 @dataclass(slots=True)
 class _Message:
     line: int
@@ -73,7 +77,8 @@ class _Section:
 
     separator_line: int | None = None
     label_id: str | None = None
-    lines: list[tuple[int, str, str | None]] = field(default_factory=list)  # line, text, error
+    # line, text, and why the line is not text (code, reason) when it is not
+    lines: list[tuple[int, str, LineError | None]] = field(default_factory=list)
 
 
 def _header_parts(m: re.Match[str]) -> tuple[str, str]:
@@ -141,7 +146,7 @@ def _label_id(label: str) -> str | None:
     return words[-1] if words else None
 
 
-def _sections(lines: Sequence[tuple[int, str, str | None]]) -> list[_Section]:
+def _sections(lines: Sequence[tuple[int, str, LineError | None]]) -> list[_Section]:
     sections = [_Section()]
     for line_no, text, error in lines:
         m = _SEPARATOR.fullmatch(text)
@@ -152,12 +157,14 @@ def _sections(lines: Sequence[tuple[int, str, str | None]]) -> list[_Section]:
     return sections
 
 
-def _messages(section: _Section, layout: int) -> tuple[list[_Message], int, tuple[int, str] | None]:
+def _messages(
+    section: _Section, layout: int
+) -> tuple[list[_Message], int, tuple[int, LineError] | None]:
     """The messages of a section, the number of lines before the first one, and the
-    first undecodable line (line, reason) if any."""
+    first line that is not text (line, (code, reason)) if any."""
     messages: list[_Message] = []
     preamble = 0
-    error: tuple[int, str] | None = None
+    error: tuple[int, LineError] | None = None
     for line_no, text, line_error in section.lines:
         if line_error is not None and error is None:
             error = (line_no, line_error)
@@ -188,21 +195,22 @@ def _layout(texts: Sequence[str]) -> int | None:
     return 1 if one >= two else 2
 
 
-def _decoded(path: Path, mapping: ColumnMapping | None) -> list[tuple[int, str, str | None]]:
+def _decoded(path: Path, mapping: ColumnMapping | None) -> list[tuple[int, str, LineError | None]]:
     encoding = file_encoding(path, mapping.encoding if mapping else None)
     lines, encoding = raw_lines(path, encoding)
-    out: list[tuple[int, str, str | None]] = []
+    out: list[tuple[int, str, LineError | None]] = []
     for line_no, raw in lines:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
             # Keep the line (replaced) so the rest of its conversation still parses; the
             # conversation is rejected at this line.
-            error: str | None = describe_decode_error(exc, encoding)
+            error: LineError | None = ("encoding", describe_decode_error(exc, encoding))
             text = raw.decode(encoding, errors="replace")
         else:
             # Junk that happens to decode would otherwise be read as more of a message.
-            error = nul_reason(raw)
+            nul = nul_reason(raw)
+            error = None if nul is None else ("binary_line", nul)
         if line_no == 1:
             text = text.lstrip("\ufeff")
         out.append((line_no, text.rstrip("\r\n"), error))
@@ -219,7 +227,7 @@ def read_chatlog(
         return
     layout = _layout([text for _, text, _ in lines])
     if layout is None:
-        yield Rejected(name, 0, NOT_A_CHAT_LOG)
+        yield Rejected(name, 0, NOT_A_CHAT_LOG, code="wrong_format")
         return
 
     parsed = []
@@ -238,11 +246,12 @@ def read_chatlog(
         cid = section.label_id or (stem if len(parsed) == 1 else f"{stem}-{n}")
         first = section.separator_line or (messages[0].line if messages else 1)
         if error is not None:
-            yield Rejected(name, error[0], error[1], cid)
+            line, (code, reason) = error
+            yield Rejected(name, line, reason, cid, code=code)
             continue
         if not messages:
             reason = "no messages in this conversation: " + NOT_A_CHAT_LOG.split(": ", 1)[1]
-            yield Rejected(name, first, reason, cid)
+            yield Rejected(name, first, reason, cid, code="no_turns")
             continue
         turns = []
         for message in messages:
@@ -259,7 +268,7 @@ def read_chatlog(
             )
         except RecordError as exc:
             line = messages[exc.turn_index].line if exc.turn_index is not None else first
-            yield Rejected(name, line, exc.reason, cid)
+            yield Rejected(name, line, exc.reason, cid, code=exc.code)
             continue
         if preamble:
             conversation.notes.append(

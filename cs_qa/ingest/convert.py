@@ -14,18 +14,20 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from cs_qa.core.model import UNKNOWN_AGENT, Conversation, Turn
+from cs_qa.core.model import UNKNOWN_AGENT, Conversation, ReasonCode, Turn
 from cs_qa.ingest.mapping import normalize_channel
 from cs_qa.ingest.speakers import resolve_speaker
 
 
 class RecordError(ValueError):
-    """A record that cannot be scored; `turn_index` (0-based) names the turn at fault."""
+    """A record that cannot be scored, why (in words and as a `ReasonCode`); `turn_index`
+    (0-based) names the turn at fault."""
 
-    def __init__(self, reason: str, turn_index: int | None = None) -> None:
+    def __init__(self, reason: str, turn_index: int | None = None, *, code: ReasonCode) -> None:
         super().__init__(reason)
         self.reason = reason
         self.turn_index = turn_index
+        self.code: ReasonCode = code
 
 
 class RawTurn(NamedTuple):
@@ -64,7 +66,9 @@ def clean_id(value: object, what: str, turn_index: int | None = None) -> str | N
     if is_blank(value):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RecordError(f"{what} must be a string, got {shown(value)}", turn_index)
+        raise RecordError(
+            f"{what} must be a string, got {shown(value)}", turn_index, code="wrong_type"
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # an id column read as float (pandas) must not become "1024.0"
     return str(value).strip()
@@ -109,7 +113,9 @@ def parse_timestamp(
             except ValueError:
                 pass
     raise RecordError(
-        f"bad {what} {shown(value)} (expected ISO 8601 like 2026-11-21T09:00:03+08:00)", turn_index
+        f"bad {what} {shown(value)} (expected ISO 8601 like 2026-11-21T09:00:03+08:00)",
+        turn_index,
+        code="bad_timestamp",
     )
 
 
@@ -134,18 +140,22 @@ def parse_seconds(value: object, what: str, turn_index: int | None = None) -> fl
         except ValueError:
             seconds = None
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        raise RecordError(f"bad {what} {shown(value)} (expected seconds, e.g. 12.5)", turn_index)
+        raise RecordError(
+            f"bad {what} {shown(value)} (expected seconds, e.g. 12.5)",
+            turn_index,
+            code="bad_timestamp",
+        )
     return seconds
 
 
 def _text(value: object, turn_index: int) -> str:
     if is_blank(value):
-        raise RecordError("no text", turn_index)
+        raise RecordError("no text", turn_index, code="empty_text")
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # a message that is just a number ("1", an order quantity)
-    raise RecordError(f"text must be a string, got {shown(value)}", turn_index)
+    raise RecordError(f"text must be a string, got {shown(value)}", turn_index, code="wrong_type")
 
 
 def build_conversation(
@@ -168,7 +178,7 @@ def build_conversation(
     when neither the record nor any agent turn names an agent.
     """
     if not raw_turns:
-        raise RecordError("conversation has no turns")
+        raise RecordError("conversation has no turns", code="no_turns")
     conversation_agent = clean_id(agent_id, "agent_id")
     started = None if is_blank(started_at) else parse_timestamp(started_at, "started_at")
 
@@ -181,28 +191,36 @@ def build_conversation(
         speaker = resolve_speaker(said_by, speakers)
         if speaker is None:
             if is_blank(said_by):
-                raise RecordError("no speaker", i)
-            raise RecordError(f"unknown speaker {shown(str(said_by).strip())}", i)
+                raise RecordError("no speaker", i, code="no_speaker")
+            raise RecordError(
+                f"unknown speaker {shown(str(said_by).strip())}", i, code="unknown_speaker"
+            )
         if text.__class__ is not str or not text or text.isspace():
             text = _text(text, i)
         has_ts = ts is not None and not is_blank(ts)
         has_start = start is not None and not is_blank(start)
         if has_ts or has_start:
             if has_ts and has_start:
-                raise RecordError("has both ts and start; give one kind of time", i)
+                raise RecordError(
+                    "has both ts and start; give one kind of time", i, code="mixed_times"
+                )
             kind = "ts" if has_ts else "start"
             if mode is not None and kind != mode:
                 raise RecordError(
-                    f"uses {kind} but earlier turns use {mode} (mixed time formats)", i
+                    f"uses {kind} but earlier turns use {mode} (mixed time formats)",
+                    i,
+                    code="mixed_times",
                 )
             mode = kind
         at_s = parse_seconds(start, "start", i) if has_start else None
         end_s = parse_seconds(end, "end", i) if end is not None else None
         if end_s is not None:
             if at_s is None:
-                raise RecordError("end without start", i)
+                raise RecordError("end without start", i, code="missing_time")
             if end_s < at_s:
-                raise RecordError(f"end {end_s:g} is before start {at_s:g}", i)
+                raise RecordError(
+                    f"end {end_s:g} is before start {at_s:g}", i, code="end_before_start"
+                )
         stamps.append(parse_timestamp(ts, "timestamp", i) if has_ts else None)
         own_agent = (
             clean_id(agent, "agent_id", i) if agent is not None and speaker == "agent" else None
@@ -232,7 +250,8 @@ def build_conversation(
         resolved_channel = normalize_channel(channel)
         if resolved_channel is None:
             raise RecordError(
-                f"unknown channel {shown(str(channel).strip())} (expected chat or call)"
+                f"unknown channel {shown(str(channel).strip())} (expected chat or call)",
+                code="unknown_channel",
             )
     elif default_channel:
         resolved_channel = default_channel

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from cs_qa.core.model import Conversation, Rejected
+from cs_qa.core.model import Conversation, ReasonCode, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id
 from cs_qa.ingest.encoding import (
     ESCAPED,
@@ -55,18 +55,22 @@ def conversation_from_record(
 ) -> Conversation | Rejected:
     """Build a conversation from one parsed JSON record, or say why it cannot be scored."""
     if not isinstance(data, dict):
-        return Rejected(name, line_no, f"expected a JSON object, got {_json_type(data)}")
+        return Rejected(
+            name, line_no, f"expected a JSON object, got {_json_type(data)}", code="wrong_type"
+        )
     try:
         cid = clean_id(data.get(_key(mapping, "conversation_id")), "conversation_id")
     except RecordError as exc:
-        return Rejected(name, line_no, exc.reason)
+        return Rejected(name, line_no, exc.reason, code=exc.code)
     if cid is None:
-        return Rejected(name, line_no, "missing conversation_id")
+        return Rejected(name, line_no, "missing conversation_id", code="missing_field")
     turns = data.get("turns")
     if turns is None:
-        return Rejected(name, line_no, "missing turns", cid)
+        return Rejected(name, line_no, "missing turns", cid, code="missing_field")
     if not isinstance(turns, list):
-        return Rejected(name, line_no, f"turns must be a list, got {_json_type(turns)}", cid)
+        return Rejected(
+            name, line_no, f"turns must be a list, got {_json_type(turns)}", cid, code="wrong_type"
+        )
 
     k_speaker, k_text, k_ts = (_key(mapping, f) for f in ("speaker", "text", "ts"))
     k_start, k_end, k_agent = (_key(mapping, f) for f in ("start", "end", "agent_id"))
@@ -74,7 +78,11 @@ def conversation_from_record(
     for i, turn in enumerate(turns, 1):
         if not isinstance(turn, dict):
             return Rejected(
-                name, line_no, f"turn {i}: expected an object, got {_json_type(turn)}", cid
+                name,
+                line_no,
+                f"turn {i}: expected an object, got {_json_type(turn)}",
+                cid,
+                code="wrong_type",
             )
         raw_turns.append(
             RawTurn(
@@ -100,7 +108,7 @@ def conversation_from_record(
         )
     except RecordError as exc:
         where = f"turn {exc.turn_index + 1}: " if exc.turn_index is not None else ""
-        return Rejected(name, line_no, where + exc.reason, cid)
+        return Rejected(name, line_no, where + exc.reason, cid, code=exc.code)
 
 
 # Turns one parsed JSON record into a result. Arguments: the record, the line where it
@@ -134,14 +142,14 @@ def _read_lines(
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            yield Rejected(name, line_no, describe_decode_error(exc, encoding))
+            yield Rejected(name, line_no, describe_decode_error(exc, encoding), code="encoding")
             continue
         if text.startswith("\ufeff"):
             text = text[1:]  # a BOM left inside concatenated files
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            yield Rejected(name, line_no, _invalid_json(exc))
+            yield Rejected(name, line_no, _invalid_json(exc), code="bad_json")
             continue
         yield convert(data, line_no, index)
 
@@ -257,14 +265,20 @@ def _read_array(
             record, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON: {exc.msg} at column {exc.colno}"
+            code: ReasonCode = "bad_json"
             if damaged and exc.pos < len(text) and ESCAPED.match(text, exc.pos):
-                reason = describe_escaped(text, exc.pos, damaged)
-            yield Rejected(name, exc.lineno, reason + "; rest of file skipped")
+                reason, code = describe_escaped(text, exc.pos, damaged), "encoding"
+            yield Rejected(name, exc.lineno, reason + "; rest of file skipped", code=code)
             return
         index += 1
         bad = ESCAPED.search(text, pos, end) if damaged else None
         if damaged and bad is not None:
-            yield Rejected(name, line_at(bad.start()), describe_escaped(text, bad.start(), damaged))
+            yield Rejected(
+                name,
+                line_at(bad.start()),
+                describe_escaped(text, bad.start(), damaged),
+                code="encoding",
+            )
         else:
             yield convert(record, line_at(pos), index)
         pos = _skip_ws(text, end)
@@ -276,7 +290,10 @@ def _read_array(
             return
         where = line_at(min(pos, len(text)))
         yield Rejected(
-            name, where, "invalid JSON: expected ',' or ']' in the array; rest of file skipped"
+            name,
+            where,
+            "invalid JSON: expected ',' or ']' in the array; rest of file skipped",
+            code="bad_json",
         )
         return
 
@@ -288,7 +305,10 @@ def _after_array(
     pos = _skip_ws(text, close + 1)
     if pos < len(text):
         yield Rejected(
-            name, line_at(pos), "unexpected content after the JSON array; rest of file skipped"
+            name,
+            line_at(pos),
+            "unexpected content after the JSON array; rest of file skipped",
+            code="bad_json",
         )
 
 
@@ -307,7 +327,7 @@ def read_jsonl_range(
     reason = binary_reason(path, mapping.encoding if mapping else None)
     if reason is not None:
         if start == 0:
-            yield Rejected(name, 0, reason)
+            yield Rejected(name, 0, reason, code="binary_file")
         return
     encoding = file_encoding(path, mapping.encoding if mapping else None)
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cs_qa.core.model import Conversation, Rejected
+from cs_qa.core.model import Conversation, ReasonCode, Rejected
 from cs_qa.ingest.convert import (
     RawTurn,
     RecordError,
@@ -72,12 +72,13 @@ class _Call:
 
 
 class CueError(Exception):
-    """A cue that cannot be read: the line of the cue and why."""
+    """A cue that cannot be read: the line of the cue and why (in words and as a code)."""
 
-    def __init__(self, line: int, reason: str) -> None:
+    def __init__(self, line: int, reason: str, *, code: ReasonCode) -> None:
         super().__init__(reason)
         self.line = line
         self.reason = reason
+        self.code: ReasonCode = code
 
 
 def _seconds(text: str) -> float | None:
@@ -152,20 +153,33 @@ def _cue(
         raise CueError(
             first,
             f"{where}: no timing line (expected a line like {example}), got {shown(block[0][1])}",
+            code="missing_time",
         )
     timing = block[timing_at][1].strip()
     m = _TIMING.fullmatch(timing)
     if m is None:
-        raise CueError(first, f"{where}: bad timestamp line {shown(timing)} (expected {example})")
+        raise CueError(
+            first,
+            f"{where}: bad timestamp line {shown(timing)} (expected {example})",
+            code="bad_timestamp",
+        )
     start, end = _seconds(m.group("start")), _seconds(m.group("end"))
     if start is None or end is None:
-        raise CueError(first, f"{where}: bad timestamp line {shown(timing)} (expected {example})")
+        raise CueError(
+            first,
+            f"{where}: bad timestamp line {shown(timing)} (expected {example})",
+            code="bad_timestamp",
+        )
     if end < start:
-        raise CueError(first, f"{where}: end {m.group('end')} is before start {m.group('start')}")
+        raise CueError(
+            first,
+            f"{where}: end {m.group('end')} is before start {m.group('start')}",
+            code="end_before_start",
+        )
     # Italics and colours around a prefix (<i>客户: …</i>) must not hide the speaker.
     text_lines = [_FORMAT_TAGS.sub("", text) for _, text in block[timing_at + 1 :]]
     if not text_lines:
-        raise CueError(first, f"{where}: no text")
+        raise CueError(first, f"{where}: no text", code="empty_text")
     if all(_NOTE.fullmatch(t.strip()) for t in text_lines):
         # SRT has no comments: a cue holding only NOTE lines carries the call's metadata.
         _read_note(block[timing_at + 1 :], call)
@@ -182,7 +196,9 @@ def _cue(
             who = _parse_name(name, mapping)
             if who is None:
                 raise CueError(
-                    first, f"{where}: unknown speaker {shown(name.strip())} in voice tag"
+                    first,
+                    f"{where}: unknown speaker {shown(name.strip())} in voice tag",
+                    code="unknown_speaker",
                 )
             segments.append((*who, [text[voice.end() :]]))
             continue
@@ -204,18 +220,24 @@ def _cue(
                 unknown = tag
             continue
         elif tag is not None or unknown is not None:
-            raise CueError(first, _unknown_tag(where, tag or unknown))  # type: ignore[arg-type]
+            raise CueError(
+                first,
+                _unknown_tag(where, tag or unknown),  # type: ignore[arg-type]
+                code="unknown_speaker",
+            )
         elif prefix is not None:
             raise CueError(
                 first,
                 f"{where}: unknown speaker {shown(prefix.group('name').strip())} "
                 "(expected a role word such as 客服, 坐席, 客户 or 顾客)",
+                code="unknown_speaker",
             )
         else:
             raise CueError(
                 first,
                 f"{where}: no speaker: start the text with a voice tag <v 客服>, "
                 f"a bracketed tag [客服] or a role prefix 客服： (got {shown(text.strip())})",
+                code="no_speaker",
             )
     if not segments:
         call.annotation_cues.append(text_lines[0].strip())  # [音乐]: nobody spoke
@@ -249,7 +271,9 @@ def _decode(path: Path, name: str, mapping: ColumnMapping | None) -> list[str] |
             try:
                 raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                return Rejected(name, line_no, describe_decode_error(exc, encoding))
+                return Rejected(
+                    name, line_no, describe_decode_error(exc, encoding), code="encoding"
+                )
         raise
     return [line.rstrip("\r") for line in text.lstrip("\ufeff").split("\n")]
 
@@ -267,7 +291,9 @@ def _read(
         return  # an empty file has no records, as with every other text format
     if vtt:
         if not blocks or not re.fullmatch(r"WEBVTT(?:[ \t].*)?", blocks[0][0][1]):
-            yield Rejected(name, 1, "not a WebVTT file: the first line must be WEBVTT")
+            yield Rejected(
+                name, 1, "not a WebVTT file: the first line must be WEBVTT", code="wrong_format"
+            )
             return
     call = _Call()
     stem = Path(name).stem
@@ -286,12 +312,12 @@ def _read(
                 _cue(number, block, call, mapping, example)
     except CueError as exc:
         cid = call.meta.get("conversation_id", (0, stem))[1]
-        yield Rejected(name, exc.line, exc.reason, cid)
+        yield Rejected(name, exc.line, exc.reason, cid, code=exc.code)
         return
 
     cid = call.meta.get("conversation_id", (0, stem))[1]
     if not call.turns:
-        yield Rejected(name, 1, "no cues with text in the file", cid)
+        yield Rejected(name, 1, "no cues with text in the file", cid, code="no_turns")
         return
     started_at = None
     if "started_at" in call.meta:
@@ -299,7 +325,7 @@ def _read(
         try:
             started_at = parse_timestamp(value, "started_at")
         except RecordError as exc:
-            yield Rejected(name, line, exc.reason, cid)  # point at the NOTE line
+            yield Rejected(name, line, exc.reason, cid, code=exc.code)  # at the NOTE line
             return
     try:
         conversation = build_conversation(
@@ -313,7 +339,7 @@ def _read(
         )
     except RecordError as exc:
         line = call.lines[exc.turn_index] if exc.turn_index is not None else 1
-        yield Rejected(name, line, exc.reason, cid)
+        yield Rejected(name, line, exc.reason, cid, code=exc.code)
         return
     if call.annotation_cues:
         conversation.notes.append(

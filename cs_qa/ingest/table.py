@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from cs_qa.core.model import Conversation, Rejected
+from cs_qa.core.model import Conversation, ReasonCode, Rejected
 from cs_qa.ingest.convert import RawTurn, RecordError, build_conversation, clean_id, is_blank
 from cs_qa.ingest.encoding import describe_decode_error, file_encoding, nul_reason, raw_lines
 from cs_qa.ingest.mapping import FIELDS, ColumnMapping
 
 REQUIRED: tuple[str, ...] = ("conversation_id", "speaker", "text")
+
+# Why a row cannot be read at all (bad bytes, broken quoting): its code and reason.
+RowError = tuple[ReasonCode, str]
 
 # Long messages (pasted logs, merged turns) exceed csv's default 128 KiB field limit.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -72,7 +75,10 @@ HEADER_ALIASES: dict[str, str] = {
 
 
 class FileError(Exception):
-    """The whole file cannot be read as a table (reason for a line-1 rejection)."""
+    """The whole file cannot be read as a table (reason for a line-1 rejection): a column
+    it needs is missing."""
+
+    code: ReasonCode = "missing_column"
 
 
 def _cut(text: str, limit: int = 300) -> str:
@@ -128,7 +134,7 @@ class _Group:
     channel: object = None
     started_at: object = None
     any_agent_id: str | None = None
-    error: tuple[int, str] | None = None
+    error: tuple[int, RowError] | None = None
 
 
 def _cell(row: Sequence[object], index: int | None) -> object:
@@ -140,7 +146,7 @@ def _cell(row: Sequence[object], index: int | None) -> object:
 def _group_rows(
     name: str,
     columns: dict[str, int],
-    rows: Iterable[tuple[int, Sequence[object], str | None]],
+    rows: Iterable[tuple[int, Sequence[object], RowError | None]],
     mapping: ColumnMapping | None,
 ) -> Iterator[Conversation | Rejected]:
     """Group rows by conversation (first-appearance order) and build each conversation."""
@@ -151,10 +157,12 @@ def _group_rows(
         try:
             cid = clean_id(_cell(row, c["conversation_id"]), "conversation_id")
         except RecordError as exc:
-            stray.append(Rejected(name, line, row_error or exc.reason))
+            code, reason = row_error or (exc.code, exc.reason)
+            stray.append(Rejected(name, line, reason, code=code))
             continue
         if cid is None:
-            stray.append(Rejected(name, line, row_error or "row has no conversation_id"))
+            code, reason = row_error or ("missing_field", "row has no conversation_id")
+            stray.append(Rejected(name, line, reason, code=code))
             continue
         group = groups.get(cid)
         if group is None:
@@ -185,7 +193,7 @@ def _group_rows(
             try:
                 group.any_agent_id = clean_id(agent, "agent_id")
             except RecordError as exc:
-                group.error = (line, exc.reason)
+                group.error = (line, (exc.code, exc.reason))
 
     # Rejections of rows without an id are merged in line order with the conversations.
     pending = iter(stray)
@@ -204,8 +212,8 @@ def _build(
     name: str, cid: str, group: _Group, mapping: ColumnMapping | None
 ) -> Conversation | Rejected:
     if group.error is not None:
-        line, reason = group.error
-        return Rejected(name, line, reason, cid)
+        line, (code, reason) = group.error
+        return Rejected(name, line, reason, cid, code=code)
     try:
         return build_conversation(
             cid,
@@ -221,7 +229,7 @@ def _build(
         )
     except RecordError as exc:
         line = group.lines[exc.turn_index] if exc.turn_index is not None else group.first_line
-        return Rejected(name, line, exc.reason, cid)
+        return Rejected(name, line, exc.reason, cid, code=exc.code)
 
 
 def _delimiter(path: Path, mapping: ColumnMapping | None, first_line: str) -> str:
@@ -252,7 +260,7 @@ def read_delimited(
     """Read a CSV or TSV long table."""
     encoding = file_encoding(path, mapping.encoding if mapping else None)
     lines, encoding = raw_lines(path, encoding)
-    bad: dict[int, str] = {}
+    bad: dict[int, RowError] = {}
     current: list[str] = []  # the physical lines of the row being parsed
 
     def text_lines() -> Iterator[str]:
@@ -261,11 +269,11 @@ def read_delimited(
                 text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 # Keep going with a replaced line; the row that contains it is rejected.
-                bad[line_no] = describe_decode_error(exc, encoding)
+                bad[line_no] = ("encoding", describe_decode_error(exc, encoding))
                 text = raw.decode(encoding, errors="replace")
             else:
                 if (reason := nul_reason(raw)) is not None:
-                    bad[line_no] = reason
+                    bad[line_no] = ("binary_line", reason)
             current.append(text)
             yield text
 
@@ -277,10 +285,10 @@ def read_delimited(
     # strict: broken quoting is an error, not a field silently swallowing the next rows.
     reader = csv.reader(chain([head], source), delimiter=delimiter, strict=True)
 
-    def records() -> Iterator[tuple[int, list[str], str | None]]:
+    def records() -> Iterator[tuple[int, list[str], RowError | None]]:
         previous = 0
         while True:
-            error = None
+            error: RowError | None = None
             try:
                 row = next(reader)
             except StopIteration:
@@ -289,9 +297,10 @@ def read_delimited(
                 # Read the same lines leniently to learn which conversation the row belongs
                 # to, so that the conversation is rejected rather than scored without it.
                 row = _lenient_row(current, delimiter)
-                error = f"bad CSV quoting: {exc}"
+                quoting = f"bad CSV quoting: {exc}"
                 if reader.line_num > previous + 1:
-                    error += f" (lines {previous + 1}-{reader.line_num} read as one row)"
+                    quoting += f" (lines {previous + 1}-{reader.line_num} read as one row)"
+                error = ("bad_quoting", quoting)
             # line_num is the last physical line read: a row with quoted newlines spans
             # several, and its own line is the first of them.
             start, previous = previous + 1, reader.line_num
@@ -313,15 +322,15 @@ def read_delimited(
         if has_header:
             line, header, error = first
             if error is not None:
-                yield Rejected(name, line, f"header: {error}")
+                yield Rejected(name, line, f"header: {error[1]}", code=error[0])
                 return
             columns = resolve_columns(header, len(header), mapping)
-            data_rows: Iterator[tuple[int, list[str], str | None]] = rows
+            data_rows: Iterator[tuple[int, list[str], RowError | None]] = rows
         else:
             columns = resolve_columns(None, len(first[1]), mapping)
             data_rows = chain([first], rows)
     except FileError as exc:
-        yield Rejected(name, 1, str(exc))
+        yield Rejected(name, 1, str(exc), code=exc.code)
         return
     yield from _group_rows(name, columns, data_rows, mapping)
 
@@ -331,16 +340,26 @@ def read_parquet(
 ) -> Iterator[Conversation | Rejected]:
     """Read a Parquet long table. Lines are numbered as in a CSV export of the same table
     (the header is line 1, the first row line 2)."""
-    import pyarrow.parquet as pq  # imported here: JSONL-only runs do not pay for it
+    # imported here: JSONL-only runs do not pay for it
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
     try:
-        columns = resolve_columns(schema.names, len(schema.names), mapping)
-    except FileError as exc:
-        yield Rejected(name, 1, str(exc))
+        schema = pq.read_schema(path)
+        try:
+            columns = resolve_columns(schema.names, len(schema.names), mapping)
+        except FileError as exc:
+            yield Rejected(name, 1, str(exc), code=exc.code)
+            return
+        wanted = sorted(set(columns.values()))
+        table = pq.read_table(path, columns=[schema.names[i] for i in wanted])
+    except OSError:
+        raise  # read_file says why the file cannot be read
+    except pa.ArrowException as exc:
+        # A damaged (or not a) Parquet file: unreadable, as a file the system cannot read.
+        reason = f"cannot read file: {type(exc).__name__}: {exc}"
+        yield Rejected(name, 0, reason, code="unreadable_file")
         return
-    wanted = sorted(set(columns.values()))
-    table = pq.read_table(path, columns=[schema.names[i] for i in wanted])
     data = [table.column(i).to_pylist() for i in range(len(wanted))]
     # Re-number the fields to the positions of the columns actually read.
     local = {f: wanted.index(index) for f, index in columns.items()}
