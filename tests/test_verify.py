@@ -130,3 +130,39 @@ def test_not_a_dataset_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "no manifest.json" in result.output
     assert runner.invoke(app, ["verify", str(tmp_path / "nope")]).exit_code == 2
+
+
+def _reason_codes(out):
+    return next(c for c in verify_dataset(out).checks if c.what == "table errors: reason codes")
+
+
+def test_reason_codes_are_checked_and_counted(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    day = (SAMPLE / "chat_2026-11-16.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = [day[0], "{broken", "[1]", "{broken too", day[0]]
+    (inputs / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    score_inputs([inputs], load_pack(None), out)
+    check = _reason_codes(out)
+    assert (check.status, check.detail) == ("ok", "bad_json 2, duplicate_id 1, wrong_type 1")
+
+    part = out / "errors" / "part-00000.parquet"
+    errors = pq.read_table(part)
+    codes = errors["reason_code"].to_pylist()
+    codes[1] = "made_up"
+    pq.write_table(errors.set_column(4, "reason_code", pa.array(codes)), part)
+    check = _reason_codes(out)
+    assert (check.status, check.detail) == ("problem", "unknown reason code(s): made_up")
+
+    # a dataset from before the column: not checked
+    pq.write_table(errors.drop_columns(["reason_code"]), part)
+    assert _reason_codes(out).status == "skipped"
+
+
+def test_a_dataset_without_rejections_has_ok_reason_codes(runs):
+    check = _reason_codes(runs[0])
+    assert (check.status, check.detail) == ("ok", "no rejected record")

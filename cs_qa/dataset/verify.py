@@ -2,19 +2,22 @@
 
 A dataset is trustworthy when its manifest was written last (a killed run has none),
 its counts add up (read = scored + rejected), every table file is the one the run wrote
-(size and SHA-256 as recorded), no table file was added, and, where they can still be
-found, the input files and the rule pack are the ones the run read. Each check is one
-`Check` with a status: `ok`, `problem`, or `skipped` (what cannot be checked here, such
-as inputs not found under the given root). Reading only; nothing is changed.
+(size and SHA-256 as recorded), no table file was added, every rejected record carries a
+known reason code, and, where they can still be found, the input files and the rule pack
+are the ones the run read. Each check is one `Check` with a status: `ok`, `problem`, or
+`skipped` (what cannot be checked here, such as inputs not found under the given root).
+Reading only; nothing is changed.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from cs_qa.core.model import REASON_CODES
 from cs_qa.dataset.schema import MANIFEST, TABLES
 
 Status = Literal["ok", "problem", "skipped"]
@@ -94,6 +97,7 @@ def verify_dataset(
         add(Check("tables", "skipped", "the manifest records no table hashes (older cs-qa)"))
     else:
         _check_tables(out, tables, counts, add, file_sha256)
+    add(_check_reason_codes(out))
 
     root = inputs_root or Path.cwd()
     for item in manifest.get("inputs") or []:
@@ -168,6 +172,35 @@ def _check_tables(
         rows = entry.get("rows")
         if want is not None and rows != want:
             add(Check(f"table {name}", "problem", f"{rows} rows, the counts say {want}"))
+
+
+def _check_reason_codes(out: Path) -> Check:
+    """Every row of the `errors` table has a known `reason_code` (cs_qa.core.model.ReasonCode);
+    the detail counts the rows per code. A dataset written before the column existed is
+    skipped."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    what = "table errors: reason codes"
+    codes: Counter[str | None] = Counter()
+    try:
+        for part in sorted((out / "errors").glob("*.parquet")):
+            if "reason_code" not in pq.read_schema(part).names:
+                return Check(what, "skipped", "written by a cs-qa from before reason codes")
+            codes.update(pq.read_table(part, columns=["reason_code"]).column(0).to_pylist())
+    except (pa.ArrowException, OSError) as exc:
+        return Check(what, "problem", f"unreadable ({exc})")
+    unknown = sorted(str(code) for code in codes if code not in REASON_CODES)
+    if unknown:
+        return Check(what, "problem", "unknown reason code(s): " + ", ".join(unknown))
+    if not codes:
+        return Check(what, "ok", "no rejected record")
+    counted = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=_by_count))
+    return Check(what, "ok", counted)
+
+
+def _by_count(item: tuple[str | None, int]) -> tuple[int, str]:
+    return -item[1], str(item[0])
 
 
 def _check_pack(pack: dict[str, Any]) -> Check:
