@@ -67,6 +67,38 @@ def test_three_mistakes_are_all_reported_with_their_lines():
     assert len(found) == 3
 
 
+def test_problems_carry_a_reason_code_and_the_rule_they_are_about():
+    text = (
+        'pack: p\nversion: "1"\ntitle: t\nlexicons:\n  empty: []\nrules:\n'
+        + GOOD_RULE.replace("phrases: [您好]", "phrases: [您好]\n    phrasez: [你好]")
+        + GOOD_RULE.replace("opening.greeting", "b.check").replace("required_phrase", "nope")
+        + GOOD_RULE.replace("opening.greeting", "c.lexicon").replace("[您好]", '["@rude"]')
+        + GOOD_RULE.replace("opening.greeting", "d.weight").replace(
+            "deduct: 5", "flag: true\n    deduct: 5"
+        )
+        + GOOD_RULE.replace("opening.greeting", "e.example").replace("客服: 在", "店小二: 在")
+        + GOOD_RULE.replace("opening.greeting", "f.twice") * 2
+    )
+    with pytest.raises(PackError) as info:
+        parse_pack(text, "p.yaml")
+    found = {(p.code, p.rule_id) for p in info.value.problems}
+    assert found == {
+        ("empty_list", None),
+        ("unknown_key", "opening.greeting"),
+        ("unknown_check", "b.check"),
+        ("unknown_lexicon", "c.lexicon"),
+        ("bad_weight", "d.weight"),
+        ("bad_example", "e.example"),
+        ("missing_examples", "e.example"),
+        ("duplicate_rule", None),
+    }, found
+    # the text names the rule first, as it always did
+    [unknown] = [p for p in info.value.problems if p.code == "unknown_check"]
+    assert str(unknown).startswith("p.yaml:") and ": rule b.check: unknown check type 'nope'" in (
+        str(unknown)
+    )
+
+
 def test_yaml_syntax_error_names_the_line():
     found = problems('pack: p\nversion: "1"\ntitle: t\nrules:\n  - id: [unclosed\n')
     assert len(found) == 1 and found[0].startswith("p.yaml:") and "YAML" in found[0]

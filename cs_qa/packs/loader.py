@@ -58,7 +58,7 @@ def load_pack(spec: str | Path | None = None) -> RulePack:
     shown = str(spec) if spec is not None and Path(spec).exists() else f"rules/{path.name}"
     why = too_big(path)
     if why:
-        raise PackError([PackProblem(shown, 1, why)])
+        raise PackError([PackProblem(shown, 1, "too_large", why)])
     raw = path.read_bytes()
     pack = parse_pack(raw.decode("utf-8-sig"), shown, hashlib.sha256(raw).hexdigest())
     pack.source = str(path.resolve())
@@ -110,6 +110,7 @@ class _PackLoader:
             if rule.id in seen:
                 self.problems.add(
                     src.line,
+                    "duplicate_rule",
                     f"duplicate rule id {rule.id!r} (first at {seen[rule.id]}); "
                     "to change an inherited rule use override:",
                 )
@@ -117,13 +118,14 @@ class _PackLoader:
             seen[rule.id] = f"{src.file}:{src.line}"
             rules.append(rule)
         if not rules and not self.problems.found:
-            self.problems.add(1, "the pack has no rules")
+            self.problems.add(1, "no_rules", "the pack has no rules")
         self.problems.file = root
         distinct = {p for ps in collected.lexicons.values() for p in ps}
         distinct.update(p for r in rules for ps in r.lists.values() for p in ps)
         if len(distinct) > MAX_PACK_PHRASES:
             self.problems.add(
                 1,
+                "too_large",
                 f"the pack has {len(distinct):,} distinct phrases (lexicons and rules "
                 f"together), more than {MAX_PACK_PHRASES:,}",
             )
@@ -142,7 +144,7 @@ class _PackLoader:
         try:
             head = PackHead.model_validate(plain(doc))
         except ValidationError as exc:
-            report_errors(self.problems, exc, doc, "")
+            report_errors(self.problems, exc, doc)
             return None
         parent: _Collected | None = None
         if head.extends:
@@ -151,7 +153,7 @@ class _PackLoader:
             if parent is None:
                 return None
         elif not head.rules:
-            self.problems.add(line_of(doc, "rules", 1), "the pack has no rules")
+            self.problems.add(line_of(doc, "rules", 1), "no_rules", "the pack has no rules")
         lexicons = dict(parent.lexicons) if parent else {}
         lexicons.update(read_lexicons(doc, self.problems))
         scoring = dict(parent.scoring) if parent else {}
@@ -161,7 +163,9 @@ class _PackLoader:
             if parent is None:
                 key = "disable" if head.disable else "override"
                 self.problems.add(
-                    line_of(doc, key, 1), f"{key}: needs extends: (a pack to inherit from)"
+                    line_of(doc, key, 1),
+                    "needs_extends",
+                    f"{key}: needs extends: (a pack to inherit from)",
                 )
             else:
                 sources = self._amend(doc, file, sources)
@@ -169,7 +173,9 @@ class _PackLoader:
         for i, node in enumerate(rule_nodes):
             line = line_of(rule_nodes, i, 1)
             if not hasattr(node, "items"):
-                self.problems.add(line, "a rule is a mapping with keys id, title, check, …")
+                self.problems.add(
+                    line, "not_mapping", "a rule is a mapping with keys id, title, check, …"
+                )
                 continue
             sources.append(RuleSource(node, file, line, file))
         targets = parent.targets if parent else None
@@ -177,7 +183,7 @@ class _PackLoader:
             try:
                 targets = parse_targets(head.targets, "targets")
             except TargetsError as exc:
-                self.problems.add(line_of(doc, "targets", 1), str(exc))
+                self.problems.add(line_of(doc, "targets", 1), "bad_targets", str(exc))
         return _Collected(head, sources, lexicons, scoring, targets)
 
     def _parent(self, spec: str, doc: Any, file: str, chain: tuple[str, ...]) -> _Collected | None:
@@ -187,16 +193,18 @@ class _PackLoader:
         try:
             path = candidate if candidate.exists() else resolve_pack(spec)
         except FileNotFoundError as exc:
-            self.problems.add(line, f"extends: {exc}")
+            self.problems.add(line, "bad_extends", f"extends: {exc}")
             return None
         shown = str(path) if path == candidate else f"rules/{path.name}"
         key = str(path.resolve())
         if key in chain:
-            self.problems.add(line, f"extends: {spec!r} extends this pack again (a cycle)")
+            self.problems.add(
+                line, "bad_extends", f"extends: {spec!r} extends this pack again (a cycle)"
+            )
             return None
         why = too_big(path)
         if why:
-            self.problems.add(line, f"extends: {shown}: {why}")
+            self.problems.add(line, "too_large", f"extends: {shown}: {why}")
             return None
         return self._collect(path.read_text(encoding="utf-8-sig"), shown, (*chain, key))
 
@@ -209,21 +217,31 @@ class _PackLoader:
         disable = doc.get("disable") or []
         for i, rule_id in enumerate(disable):
             if str(rule_id) not in by_id:
-                self.problems.add(line_of(disable, i, 1), f"disable: no inherited rule {rule_id!r}")
+                self.problems.add(
+                    line_of(disable, i, 1),
+                    "unknown_rule",
+                    f"disable: no inherited rule {rule_id!r}",
+                )
             disabled.add(str(rule_id))
         overrides = doc.get("override") or {}
         replaced: dict[str, RuleSource] = {}
         for rule_id, changes in overrides.items():
             line = line_of(overrides, rule_id, 1)
             if str(rule_id) not in by_id:
-                self.problems.add(line, f"override: no inherited rule {rule_id!r}")
+                self.problems.add(line, "unknown_rule", f"override: no inherited rule {rule_id!r}")
                 continue
             if not hasattr(changes, "items"):
-                self.problems.add(line, f"override {rule_id}: give a mapping of the keys to change")
+                self.problems.add(
+                    line,
+                    "bad_override",
+                    f"override {rule_id}: give a mapping of the keys to change",
+                )
                 continue
             fixed = [k for k in changes if k in ("id", "check")]
             if fixed:
-                self.problems.add(line, f"override {rule_id}: {fixed[0]} cannot be overridden")
+                self.problems.add(
+                    line, "bad_override", f"override {rule_id}: {fixed[0]} cannot be overridden"
+                )
                 continue
             original = by_id[str(rule_id)]
             # A new weight replaces the inherited one: {flag: true} drops deduct and cap.

@@ -30,18 +30,21 @@ def read_lexicons(doc: Any, problems: Problems) -> dict[str, list[str]]:
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             continue  # PackHead validation reports the type
         if not phrases:
-            problems.add(line, f"lexicon {name!r} is empty")
+            problems.add(line, "empty_list", f"lexicon {name!r} is empty")
         if len(phrases) > MAX_LEXICON_PHRASES:
             problems.add(
                 line,
+                "too_large",
                 f"lexicon {name!r} has {len(phrases):,} phrases, more than "
                 f"{MAX_LEXICON_PHRASES:,}; split it",
             )
         for p in phrases:
             if len(p) > MAX_PHRASE_CHARS:
-                problems.add(line, f"lexicon {name!r}: {long_phrase(p)}")
+                problems.add(line, "long_phrase", f"lexicon {name!r}: {long_phrase(p)}")
             elif not normalize(p):
-                problems.add(line, f"lexicon {name!r}: phrase {p!r} normalises to nothing")
+                problems.add(
+                    line, "empty_phrase", f"lexicon {name!r}: phrase {p!r} normalises to nothing"
+                )
         out[str(name)] = [str(p) for p in phrases]
     return out
 
@@ -63,8 +66,10 @@ def expand(
     if len(value) > MAX_LIST_PHRASES:
         problems.add(
             line_of(node, key, line),
-            f"rule {rid}: {name}: {len(value):,} phrases, more than {MAX_LIST_PHRASES:,} "
+            "too_large",
+            f"{name}: {len(value):,} phrases, more than {MAX_LIST_PHRASES:,} "
             "in one list; put them in a lexicon (lexicons: name: [...]) and write @name",
+            rid,
         )
         return None
     expanded: list[str] = []
@@ -74,25 +79,31 @@ def expand(
                 known = f" (lexicons: {', '.join(lexicons)})" if lexicons else ""
                 problems.add(
                     line_of(node, key, line),
-                    f"rule {rid}: {name}: unknown lexicon {item[1:]!r}{known}",
+                    "unknown_lexicon",
+                    f"{name}: unknown lexicon {item[1:]!r}{known}",
+                    rid,
                 )
                 continue
             expanded.extend(lexicons[item[1:]])
         else:
             if isinstance(item, str) and len(item) > MAX_PHRASE_CHARS:
-                problems.add(line_of(node, key, line), f"rule {rid}: {name}: {long_phrase(item)}")
+                problems.add(
+                    line_of(node, key, line), "long_phrase", f"{name}: {long_phrase(item)}", rid
+                )
                 continue
             expanded.append(item)
     for p in expanded:
         if isinstance(p, str) and p.startswith(PATTERN_PREFIX):
             problem = _pattern_problem(p[len(PATTERN_PREFIX) :])
             if problem:
-                problems.add(line_of(node, key, line), f"rule {rid}: {name}: {problem}")
+                problems.add(line_of(node, key, line), "bad_pattern", f"{name}: {problem}", rid)
             continue
         if isinstance(p, str) and len(p) <= MAX_PHRASE_CHARS and not normalize(p):
             problems.add(
                 line_of(node, key, line),
-                f"rule {rid}: {name}: phrase {p!r} normalises to nothing",
+                "empty_phrase",
+                f"{name}: phrase {p!r} normalises to nothing",
+                rid,
             )
     return expanded
 

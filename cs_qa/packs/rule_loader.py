@@ -38,32 +38,38 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
     problem (every problem is reported to `problems`)."""
     node, line = src.node, src.line
     data = plain(node)
-    rid = data.get("id", f"#{line}")
+    rid = str(data.get("id", f"#{line}"))
     head_data = {k: v for k, v in data.items() if k in RULE_KEYS}
     params_data = {k: v for k, v in data.items() if k not in RULE_KEYS}
     try:
         head = RuleHead.model_validate(head_data)
     except ValidationError as exc:
-        report_errors(problems, exc, node, f"rule {rid}: ", line)
+        report_errors(problems, exc, node, line, rule=rid)
         return None
     check = checks.get(head.check)
     if check is None:
         known = ", ".join(checks.all_checks())
         problems.add(
             line_of(node, "check", line),
-            f"rule {rid}: unknown check type {head.check!r} ({known})",
+            "unknown_check",
+            f"unknown check type {head.check!r} ({known})",
+            rid,
         )
         return None
     ok = True
     weights = [head.deduct is not None, head.fatal, head.flag]
     if sum(weights) != 1:
-        problems.add(line, f"rule {rid}: give exactly one of deduct: N, fatal: true, flag: true")
+        problems.add(
+            line, "bad_weight", "give exactly one of deduct: N, fatal: true, flag: true", rid
+        )
         ok = False
     if head.cap is not None and head.deduct is None:
-        problems.add(line_of(node, "cap", line), f"rule {rid}: cap goes with deduct")
+        problems.add(line_of(node, "cap", line), "bad_weight", "cap goes with deduct", rid)
         ok = False
     if check.flag_only and not head.flag:
-        problems.add(line, f"rule {rid}: check {check.name} marks for review: give flag: true")
+        problems.add(
+            line, "bad_weight", f"check {check.name} marks for review: give flag: true", rid
+        )
         ok = False
     # Expand lexicon references in phrase lists before validating parameters.
     phrase_fields = [name for name, f in check.params.model_fields.items() if PHRASES in f.metadata]
@@ -76,7 +82,7 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
         if expanded is None:
             continue
         if not expanded and name != "exceptions" and not problems.about(rid):
-            problems.add(line_of(node, name, line), f"rule {rid}: {name}: empty phrase list")
+            problems.add(line_of(node, name, line), "empty_list", f"{name}: empty phrase list", rid)
         params_data[name] = lists[name] = expanded
     for name in step_fields:
         value = params_data.get(name)
@@ -87,13 +93,15 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
             if not isinstance(step, list):
                 problems.add(
                     line_of(node, name, line),
-                    f"rule {rid}: {name}.{i}: a step is a list of phrases, e.g. [文明用语]",
+                    "bad_params",
+                    f"{name}.{i}: a step is a list of phrases, e.g. [文明用语]",
+                    rid,
                 )
                 continue
             expanded = expand(problems, step, rid, f"{name}.{i}", node, line, lexicons)
             if not expanded and not problems.about(rid):
                 problems.add(
-                    line_of(node, name, line), f"rule {rid}: {name}.{i}: empty phrase list"
+                    line_of(node, name, line), "empty_list", f"{name}.{i}: empty phrase list", rid
                 )
             expanded = expanded or []
             steps.append(expanded)
@@ -102,7 +110,7 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
     try:
         params = check.params.model_validate(params_data)
     except ValidationError as exc:
-        report_errors(problems, exc, node, f"rule {rid}: ", line, check)
+        report_errors(problems, exc, node, line, check, rid)
         return None
     if not ok:
         return None
@@ -130,13 +138,17 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
                 known = f" (names: {', '.join(sorted(names))})" if names else ""
                 problems.add(
                     line_of(node, key, line),
-                    f"rule {rid}: {path}: of: {leaf.window.of!r} names no condition{known}",
+                    "unknown_condition",
+                    f"{path}: of: {leaf.window.of!r} names no condition{known}",
+                    rid,
                 )
         for path, leaf in leaves:
             expanded = expand(problems, leaf.phrases, rid, f"{path}.phrases", node, line, lexicons)
             if not expanded:
                 if not problems.about(rid):
-                    problems.add(line_of(node, key, line), f"rule {rid}: {path}: empty phrase list")
+                    problems.add(
+                        line_of(node, key, line), "empty_list", f"{path}: empty phrase list", rid
+                    )
                 continue
             lists[path] = expanded
             sets[path] = PhraseSet.of(expanded, (), False, leaf.skip)
@@ -182,14 +194,19 @@ def read_examples(node: Any, rule: Rule, problems: Problems) -> list[Example]:
         line = line_of(seq, i, rule.line)
         if len(item) != 1:
             problems.add(
-                line, f"rule {rule.id}: an example has one key: {', '.join(EXAMPLE_KINDS)}"
+                line,
+                "bad_example",
+                f"an example has one key: {', '.join(EXAMPLE_KINDS)}",
+                rule.id,
             )
             continue
         kind, text = next(iter(item.items()))
         if kind not in EXAMPLE_KINDS:
             problems.add(
                 line,
-                f"rule {rule.id}: unknown example kind {kind!r} ({', '.join(EXAMPLE_KINDS)})",
+                "bad_example",
+                f"unknown example kind {kind!r} ({', '.join(EXAMPLE_KINDS)})",
+                rule.id,
             )
             continue
         try:
@@ -198,12 +215,15 @@ def read_examples(node: Any, rule: Rule, problems: Problems) -> list[Example]:
             # A literal block (|) starts on the line after its key, one turn a line;
             # any other scalar is reported on its key's line.
             at = line + 1 + exc.offset if isinstance(text, LiteralScalarString) else line
-            problems.add(at, f"rule {rule.id}: example {kind}: {exc}")
+            problems.add(at, "bad_example", f"example {kind}: {exc}", rule.id)
             continue
         out.append(Example(kind, str(text), problems.file, line, counts[kind], conversation))
         counts[kind] += 1
     if not counts["violates"] or not counts["passes"]:
         problems.add(
-            rule.line, f"rule {rule.id}: needs at least one violates and one passes example"
+            rule.line,
+            "missing_examples",
+            "needs at least one violates and one passes example",
+            rule.id,
         )
     return out

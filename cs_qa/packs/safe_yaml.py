@@ -40,11 +40,13 @@ def read_yaml(text: str, problems: Problems) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if len(text) > MAX_PACK_BYTES or len(text.encode("utf-8")) > MAX_PACK_BYTES:
-        problems.add(1, f"the pack is more than {MAX_PACK_BYTES:,} bytes; split it into packs")
+        problems.add(
+            1, "too_large", f"the pack is more than {MAX_PACK_BYTES:,} bytes; split it into packs"
+        )
         return None
     if _flow_depth(text) > MAX_PACK_DEPTH:
         # before parsing: ruamel's scanner takes quadratic time in flow nesting
-        problems.add(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
+        problems.add(1, "too_deep", f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
         return None
     # The round-trip loader builds only plain containers and scalars, and keeps the
     # line of every key for error messages; its constructor refuses every other tag
@@ -56,32 +58,35 @@ def read_yaml(text: str, problems: Problems) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problems.add(line, f"YAML: {exc.problem or exc.context}")
+        problems.add(line, "yaml", f"YAML: {exc.problem or exc.context}")
         return None
     except YAMLError as exc:
-        problems.add(1, f"YAML: {exc}")
+        problems.add(1, "yaml", f"YAML: {exc}")
         return None
     except RecursionError:
-        problems.add(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
+        problems.add(1, "too_deep", f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
         return None
     refused = yaml.constructor.refused
     for line, message in refused:
-        problems.add(line, message)
+        problems.add(line, "yaml_tag", message)
     if refused:
         return None
     values, depth = _measure(doc)
     if values > MAX_PACK_VALUES:
         problems.add(
             1,
+            "too_large",
             f"the pack has {values:,} values when its aliases (*name) are expanded, "
             f"more than {MAX_PACK_VALUES:,}",
         )
         return None
     if depth > MAX_PACK_DEPTH:
-        problems.add(1, f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
+        problems.add(1, "too_deep", f"YAML: nested more than {MAX_PACK_DEPTH} levels deep")
         return None
     if not hasattr(doc, "items"):
-        problems.add(1, "a rule pack is a YAML mapping with keys pack, version, title, rules")
+        problems.add(
+            1, "not_mapping", "a rule pack is a YAML mapping with keys pack, version, title, rules"
+        )
         return None
     return doc
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cs_qa.checks import CheckType
 from cs_qa.core.windows import Condition
-from cs_qa.packs.problems import Problems
+from cs_qa.packs.problems import ProblemCode, Problems
 from cs_qa.packs.safe_yaml import line_of
 
 
@@ -66,27 +66,31 @@ def report_errors(
     problems: Problems,
     exc: ValidationError,
     node: Any,
-    prefix: str,
     default: int = 1,
     check: CheckType | None = None,
+    rule: str | None = None,
 ) -> None:
-    """Report each error of a schema or parameter model at the line of the key it is
-    about (`node` is the mapping as written), each message after `prefix`."""
+    """Report each error of a schema (`check` None) or of `check`'s parameter model at
+    the line of the key it is about (`node` is the mapping as written), about `rule`."""
+    code: ProblemCode
     for err in exc.errors():
         loc = [p for p in err["loc"]]
         line = _locate(node, loc, default)
         where = ".".join(str(p) for p in loc)
         if err["type"] == "extra_forbidden":
             allowed = sorted(RULE_KEYS | set(check.params.model_fields)) if check else None
+            code = "unknown_key"
             msg = f"unknown key {where!r}"
             if check is not None:
                 msg += f" for check {check.name} (allowed: {', '.join(allowed or [])})"
         elif err["type"] == "missing":
+            code = "missing_key"
             msg = f"missing key {where!r}"
         else:
+            code = "bad_params" if check is not None else "bad_value"
             text = err["msg"].removeprefix("Value error, ")
             msg = f"{where}: {text}" if where else text
-        problems.add(line, prefix + msg)
+        problems.add(line, code, msg, rule)
 
 
 def _locate(node: Any, loc: Iterable[Any], default: int) -> int:
