@@ -35,10 +35,10 @@ from pathlib import Path
 # the parts live in scripts/sample_week/ (also when bench/generate.py loads this file by path)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_week.base import DATA, DAYS, DEFAULT_SEED, SHOP_B_FILE, SHOP_B_HEADER
-from sample_week.conversation import canonical, generate
 from sample_week.extra import ASR_DIR, LOG_DIR, SUB_DIR
 from sample_week.extra_files import extra_readme, write_extra
 from sample_week.schedule import Slot
+from sample_week.week import canonical, generate
 
 README = (DATA / "README.template.md").read_text(encoding="utf-8")
 

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 from .base import CALL_CENTER, DAYS, asr_plain, asr_spaced, rng_for
-from .conversation import measure_latency
 from .extra import (
     ASR_DIR,
     CHAT_BANK,
@@ -28,6 +27,7 @@ from .extra import (
     time_chat_msgs,
     time_segments,
 )
+from .week import measure_latency
 
 # ---- writing the files -------------------------------------------------------------------
 
