@@ -17,9 +17,11 @@ a `random.Random` seeded by a string, nothing depends on the clock or on hash or
 `--labels FILE` also writes what was planted in each conversation (JSON), for checking a
 rule pack against the sample; it is not written unless asked for.
 
-The scenario data (shops, phrasings, agents, topic banks, planted slips, the README) are
-files in `scripts/sample_data/`; the generator's parts are in `scripts/sample_week/`
-(topics, schedule, conversation, extra formats); this script writes the files.
+The scenario data (shops, phrasings, agents, topics, planted slips, the README) are files
+in `scripts/sample_data/` (see its README.md); the generator's parts are in
+`scripts/sample_week/`: topics (reads the topic files), schedule, conversation (the beats),
+turns (timing and texture), week, and extra, extra_call, extra_chat, extra_files (the other
+formats); this script writes the files.
 Only the standard library is used. All texts are written for this sample.
 """
 

@@ -8,25 +8,9 @@ import textwrap
 from pathlib import Path
 
 from .base import CALL_CENTER, DAYS, asr_plain, asr_spaced, rng_for
-from .extra import (
-    ASR_DIR,
-    CHAT_BANK,
-    CHAT_CUSTOMERS,
-    LOG_DIR,
-    LOG_FILES,
-    SUB_DIR,
-    TAG_DOC,
-    ExtraItem,
-    Msg,
-    Seg,
-    build_call,
-    build_chat,
-    call_details,
-    chat_details,
-    plan_extra,
-    time_chat_msgs,
-    time_segments,
-)
+from .extra import ASR_DIR, LOG_DIR, LOG_FILES, SUB_DIR, TAG_DOC, ExtraItem, plan_extra
+from .extra_call import Seg, build_call, call_details, time_segments
+from .extra_chat import CHAT_BANK, CHAT_CUSTOMERS, Msg, build_chat, chat_details, time_chat_msgs
 from .week import measure_latency
 
 # ---- writing the files -------------------------------------------------------------------
