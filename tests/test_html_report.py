@@ -19,6 +19,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
+from cs_qa.dataset.reader import load_dataset, load_datasets
 from cs_qa.dataset.schema import MANIFEST
 from cs_qa.packs.targets import parse_roster, parse_targets
 from cs_qa.reports.html_report import (
@@ -32,8 +33,6 @@ from cs_qa.reports.html_report import (
 from cs_qa.reports.report import (
     agent_scorecard,
     known_agents,
-    load_dataset,
-    load_datasets,
     render_scorecard,
     render_team,
     team_summary,

@@ -12,15 +12,13 @@ import pytest
 from report_fixtures import conversation, finding, rule_result, write_dataset
 from rich.console import Console
 
+from cs_qa.dataset.reader import DatasetError, load_dataset, load_datasets
 from cs_qa.dataset.schema import TABLES
 from cs_qa.reports.i18n import LABELS, t
 from cs_qa.reports.report import (
-    DatasetError,
     UnknownAgent,
     agent_scorecard,
     format_offset,
-    load_dataset,
-    load_datasets,
     render_scorecard,
     render_team,
     team_summary,

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from cs_qa.checks import CheckParams, register
 from cs_qa.cli import app
 from cs_qa.core.model import Hit
+from cs_qa.dataset.reader import load_dataset
 from cs_qa.engine.run import score_inputs
 from cs_qa.packs.loader import load_pack
-from cs_qa.reports.report import load_dataset
 
 DAY = SAMPLE / "chat_2026-11-16.jsonl"
 VICTIM = json.loads(DAY.read_text(encoding="utf-8").splitlines()[3])["conversation_id"]

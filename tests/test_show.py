@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from cs_qa.cli import app
 from cs_qa.core.normalize import normalize
+from cs_qa.dataset.reader import load_dataset, load_datasets
 from cs_qa.reports.i18n import t
-from cs_qa.reports.report import load_dataset, load_datasets
 from cs_qa.reports.show import (
     ConversationView,
     UnknownConversation,

@@ -215,7 +215,8 @@ def score(
         )
     if not quiet:
         # Imported here: pandas is not needed to score, only to print the summary.
-        from cs_qa.reports.report import load_dataset, render_run, render_team, team_summary
+        from cs_qa.dataset.reader import load_dataset
+        from cs_qa.reports.report import render_run, render_team, team_summary
 
         render_run(summary, console, lang=lang)
         if summary.scored:
@@ -282,13 +283,12 @@ def report(
     roster or disputes, or unwritable HTML file.
     """
     from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
+    from cs_qa.dataset.reader import DatasetError, load_datasets
     from cs_qa.packs.targets import TargetsError
     from cs_qa.reports.i18n import t
     from cs_qa.reports.report import (
-        DatasetError,
         UnknownAgent,
         agent_scorecard,
-        load_datasets,
         render_scorecard,
         render_team,
         team_summary,
@@ -353,8 +353,8 @@ def show(
     unwritable HTML file.
     """
     from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
+    from cs_qa.dataset.reader import DatasetError, load_datasets
     from cs_qa.reports.i18n import t
-    from cs_qa.reports.report import DatasetError, load_datasets
     from cs_qa.reports.show import (
         UnknownConversation,
         conversation_html,
@@ -473,8 +473,8 @@ def dispute(
     from datetime import datetime
 
     from cs_qa.dataset.disputes import DisputesError, record_dispute
+    from cs_qa.dataset.reader import DatasetError, load_dataset
     from cs_qa.reports.i18n import t
-    from cs_qa.reports.report import DatasetError, load_dataset
 
     check_lang(lang)
     try:
@@ -544,6 +544,7 @@ def calibrate(
     Exit codes: 0 printed; 2 not a dataset, or a labels file that cannot be read (every
     bad line listed).
     """
+    from cs_qa.dataset.reader import DatasetError, load_datasets
     from cs_qa.reports.calibrate import (
         LabelsError,
         calibration_markdown,
@@ -551,7 +552,6 @@ def calibrate(
         render_calibration,
     )
     from cs_qa.reports.calibrate import calibrate as compare
-    from cs_qa.reports.report import DatasetError, load_datasets
 
     check_lang(lang)
     console = common.console()

@@ -27,7 +27,7 @@ from cs_qa.core.scoring import final_score, passes
 from cs_qa.dataset import aggregate
 
 if TYPE_CHECKING:
-    from cs_qa.reports.report import Dataset
+    from cs_qa.dataset.reader import Dataset
 
 COLUMNS = ("conversation_id", "rule_id", "status", "reason", "reviewer", "recorded_at")
 STATUSES = ("accepted", "rejected", "pending")

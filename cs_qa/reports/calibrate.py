@@ -219,7 +219,7 @@ def calibrate(
     findings: pd.DataFrame,
 ) -> Calibration:
     """Compare `labels` with a dataset's tables (`conversations`, `rule_results`,
-    `findings` as `cs_qa.reports.report.load_dataset` reads them)."""
+    `findings` as `cs_qa.dataset.reader.load_dataset` reads them)."""
     status = {
         (c, r): s
         for c, r, s in zip(

@@ -28,16 +28,15 @@ from rich.text import Text
 
 from cs_qa.core.normalize import _CJK, _t2s, bare
 from cs_qa.dataset import aggregate
+from cs_qa.dataset.reader import Dataset, load_dataset
 from cs_qa.reports.html_base import esc, page, unevaluated_html
 from cs_qa.reports.i18n import detail_text, t
 from cs_qa.reports.report import (
     MISSING,
-    Dataset,
     UnevaluatedRule,
     _int,
     _masking,
     format_offset,
-    load_dataset,
     render_unevaluated,
     unevaluated_rules,
 )
