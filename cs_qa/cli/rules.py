@@ -115,8 +115,10 @@ def rules_test(
 ) -> None:
     """Run every rule's examples with only that rule enabled.
 
-    `violates` examples must fire the rule, `passes` examples must not. `todo_violates`
-    and `todo_passes` record known gaps: reported, never failing.
+    `violates` examples must fire the rule, `passes` examples must not. A turn marked
+    with `>` in a violates example (`> 客服: 不行`) pins it: the rule's findings must be
+    at exactly the marked turns (counted from 0). `todo_violates` and `todo_passes` record
+    known gaps: reported, never failing.
 
     Example: cs-qa rules test rules/general.yaml -k greeting --junit-xml rules.xml
 
@@ -133,7 +135,6 @@ def rules_test(
     failed = [o for o in outcomes if not o.ok and not o.example.todo]
     todo = [o for o in outcomes if o.example.todo]
     for o in failed:
-        expected = "a violation" if o.example.expects_violation else "no violation"
         fired = "; ".join(
             f"{f.matched or f.detail} (turn {f.turn_index})"
             if f.turn_index is not None
@@ -143,7 +144,7 @@ def rules_test(
         line = Text("FAIL", style="red")
         line.append(
             f" {o.test_id} ({o.example.file}:{o.example.line}): "
-            f"expected {expected}, got {o.status}" + (f": {fired}" if fired else "")
+            f"expected {o.expected}, got {o.got}" + (f": {fired}" if fired else "")
         )
         console.print(line, highlight=False, soft_wrap=True)
         console.print(o.example.text.rstrip(), markup=False, highlight=False)

@@ -7,11 +7,27 @@
 One turn per line; the time (`[mm:ss]`, `[hh:mm:ss]`, or `[start-end]` on calls) and the
 agent id in brackets are optional; the colon may be full- or half-width. An example may
 instead be one canonical JSON conversation.
+
+A `>` before a turn pins it as a turn the rule must flag:
+
+    客户: 能退款吗
+    > 客服: 不可能的事
+    客服: 请问还有其他问题吗？
+
+A `violates` example with markers passes only when the rule's findings are at exactly
+the marked turns (a finding about the whole conversation, with no turn, matches none);
+without markers it passes when the rule fires at all. A `passes` example has no markers
+(a pack problem, `marker_in_passes`). The marker is the first thing on its line, before
+the time, so it cannot be read as transcript text: no speaker word starts with `>`, and a
+`>` after the colon is text. It goes on a turn only, not on `# channel:`; a JSON example
+has none. A one-line example that starts with it is quoted in YAML (`"> 客服: 不行"`),
+where a bare `>` would start a folded block. Turns count from 0, as `turn_index` does.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import orjson
 
@@ -31,13 +47,15 @@ SPEAKER_WORDS: dict[str, Speaker] = {
     "system": "system",
 }
 EXAMPLE_AGENT = "A0000"
+MARKER = ">"  # before a turn: the rule must flag this turn
 
 _TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?"
+_MARKER = rf"^\s*(?P<marker>{re.escape(MARKER)}\s*)?"
 _LINE = re.compile(
-    rf"^\s*(?:\[(?P<start>{_TIME})(?:\s*-\s*(?P<end>{_TIME}))?\]\s*)?"
+    rf"{_MARKER}(?:\[(?P<start>{_TIME})(?:\s*-\s*(?P<end>{_TIME}))?\]\s*)?"
     r"(?P<speaker>[^\s(（:：\[]+)\s*(?:[(（](?P<agent>[^)）]*)[)）])?\s*[:：]\s?(?P<text>.*)$"
 )
-_CHANNEL = re.compile(r"^\s*#\s*channel\s*[:：]\s*(?P<channel>\w+)\s*$", re.IGNORECASE)
+_CHANNEL = re.compile(rf"{_MARKER}#\s*channel\s*[:：]\s*(?P<channel>\w+)\s*$", re.IGNORECASE)
 
 
 class NotationError(ValueError):
@@ -56,21 +74,42 @@ def _seconds(stamp: str) -> float:
     return total
 
 
+@dataclass(frozen=True, slots=True)
+class MarkedExample:
+    """An example read: its conversation, the indexes of the turns marked with `>` (in
+    order, each once), and the 0-based line offset of each marker inside the example."""
+
+    conversation: Conversation
+    marked: tuple[int, ...] = ()
+    marker_offsets: tuple[int, ...] = ()
+
+
 def parse_example(text: str, conversation_id: str = "example") -> Conversation:
-    """Turn an example (notation or canonical JSON) into a `Conversation`."""
+    """Turn an example (notation or canonical JSON) into a `Conversation`; turn markers
+    are read and left out (`read_example` gives them)."""
+    return read_example(text, conversation_id).conversation
+
+
+def read_example(text: str, conversation_id: str = "example") -> MarkedExample:
+    """Read an example (notation or canonical JSON): its conversation and marked turns."""
     stripped = text.strip()
     if stripped.startswith("{"):
         # the line the JSON starts on, for the offset of its errors
         before = text[: len(text) - len(text.lstrip())]
-        return _from_json(stripped, conversation_id, len((before + "{").splitlines()) - 1)
+        offset = len((before + "{").splitlines()) - 1
+        return MarkedExample(_from_json(stripped, conversation_id, offset))
     channel = "chat"
     turns: list[Turn] = []
     offsets: list[int] = []  # the line of each turn
+    marked: list[int] = []
+    marker_offsets: list[int] = []
     for offset, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue
         header = _CHANNEL.match(raw)
         if header:
+            if header["marker"] is not None:
+                raise NotationError(f"{MARKER!r} marks a turn, not the channel line", offset)
             channel = header["channel"].lower()
             if channel not in ("chat", "call"):
                 raise NotationError(f"channel must be chat or call, not {channel!r}", offset)
@@ -88,6 +127,9 @@ def parse_example(text: str, conversation_id: str = "example") -> Conversation:
         agent = (m["agent"] or "").strip() or None
         if speaker == "agent" and agent is None:
             agent = EXAMPLE_AGENT
+        if m["marker"] is not None:
+            marked.append(len(turns))
+            marker_offsets.append(offset)
         turns.append(
             Turn(speaker, m["text"].strip(), at_s, end_s, agent if speaker == "agent" else None)
         )
@@ -100,7 +142,13 @@ def parse_example(text: str, conversation_id: str = "example") -> Conversation:
         odd = next(i for i, t in enumerate(timed) if t != timed[0])
         raise NotationError("give a time on every turn or on none", offsets[odd])
     first_agent = next((t.agent_id for t in turns if t.speaker == "agent"), EXAMPLE_AGENT)
-    return Conversation(conversation_id, channel, first_agent or EXAMPLE_AGENT, turns)  # type: ignore[arg-type]
+    conversation = Conversation(
+        conversation_id,
+        channel,  # type: ignore[arg-type]
+        first_agent or EXAMPLE_AGENT,
+        turns,
+    )
+    return MarkedExample(conversation, tuple(marked), tuple(marker_offsets))
 
 
 def _from_json(text: str, conversation_id: str, offset: int = 0) -> Conversation:

@@ -42,6 +42,7 @@ ProblemCode = Literal[
     # examples (cs_qa.packs.rule_loader)
     "bad_example",
     "missing_examples",
+    "marker_in_passes",  # a `passes` example pins a turn (`>`) the rule must flag
 ]
 
 

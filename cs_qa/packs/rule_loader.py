@@ -14,7 +14,7 @@ from cs_qa.checks import PHRASE_STEPS, PHRASES
 from cs_qa.core.matching import PhraseSet
 from cs_qa.core.windows import CONDITION_KEYS
 from cs_qa.packs.model import EXAMPLE_KINDS, Example, Rule
-from cs_qa.packs.notation import NotationError, parse_example
+from cs_qa.packs.notation import NotationError, read_example
 from cs_qa.packs.phrases import expand
 from cs_qa.packs.problems import Problems
 from cs_qa.packs.safe_yaml import line_of, plain
@@ -209,15 +209,25 @@ def read_examples(node: Any, rule: Rule, problems: Problems) -> list[Example]:
                 rule.id,
             )
             continue
+        # A literal block (|) starts on the line after its key, one turn a line;
+        # any other scalar is reported on its key's line.
+        block = isinstance(text, LiteralScalarString)
         try:
-            conversation = parse_example(str(text), f"{rule.id}::{kind}[{counts[kind]}]")
+            read = read_example(str(text), f"{rule.id}::{kind}[{counts[kind]}]")
         except NotationError as exc:
-            # A literal block (|) starts on the line after its key, one turn a line;
-            # any other scalar is reported on its key's line.
-            at = line + 1 + exc.offset if isinstance(text, LiteralScalarString) else line
+            at = line + 1 + exc.offset if block else line
             problems.add(at, "bad_example", f"example {kind}: {exc}", rule.id)
             continue
-        out.append(Example(kind, str(text), problems.file, line, counts[kind], conversation))
+        if read.marked and kind in ("passes", "todo_passes"):
+            at = line + 1 + read.marker_offsets[0] if block else line
+            problems.add(
+                at,
+                "marker_in_passes",
+                f"example {kind}: a turn is marked with '>' (a turn the rule must flag); "
+                "markers belong in violates examples",
+                rule.id,
+            )
+        out.append(Example(kind, str(text), problems.file, line, counts[kind], read.conversation))
         counts[kind] += 1
     if not counts["violates"] or not counts["passes"]:
         problems.add(
