@@ -79,7 +79,8 @@ def rules_lint(packs: PacksArg) -> None:
 
     Checks YAML syntax, unknown keys, unknown check types, parameter types, duplicate
     rule ids, unknown lexicons, empty phrase lists, phrases that normalise to nothing,
-    regexes that do not compile, and rules without a violates and a passes example.
+    regexes that do not compile, rules without a violates and a passes example, and
+    passes examples with a turn marked `>` (only violates examples pin turns).
 
     Example: cs-qa rules lint rules/*.yaml
 

@@ -184,7 +184,8 @@ def build_rule(src: RuleSource, lexicons: dict[str, list[str]], problems: Proble
 
 def read_examples(node: Any, rule: Rule, problems: Problems) -> list[Example]:
     """The `examples:` of a rule, each parsed from the example notation
-    (cs_qa.packs.notation); a rule needs at least one `violates` and one `passes`."""
+    (cs_qa.packs.notation); a rule needs at least one `violates` and one `passes`, and
+    only violates examples may mark (`>`) the turns the rule must flag."""
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     seq = node.get("examples") or []
