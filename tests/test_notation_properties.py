@@ -1,16 +1,25 @@
 """Properties of the example notation (cs_qa/packs/notation.py): any text either becomes a
 conversation or is refused with a `NotationError` that says what is wrong and on which
-line of the example; well-formed examples read back exactly what was written."""
+line of the example; well-formed examples read back exactly what was written, and the
+turns marked `>` are read as marked without changing the conversation."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs_qa.core.model import Conversation
-from cs_qa.packs.notation import EXAMPLE_AGENT, SPEAKER_WORDS, NotationError, parse_example
+from cs_qa.packs.notation import (
+    EXAMPLE_AGENT,
+    MARKER,
+    SPEAKER_WORDS,
+    NotationError,
+    parse_example,
+    read_example,
+)
 
 # 200 examples in CI; `make fuzz` runs its profile's number (tests/conftest.py), which
 # also decides randomisation and the example database.
@@ -21,7 +30,8 @@ PROPS = settings(max_examples=settings.default.max_examples if FUZZING else 200)
 # generator reaches the parser's branches rather than only "cannot read turn".
 SPECIAL = st.sampled_from(
     [*SPEAKER_WORDS, ":", "：", "(", ")", "（", "）", "[", "]", "-", "#", "channel", "call",
-     "chat", " ", "\n", "\r\n", "\t", "{", "}", "00:03", "1:02:03", "12:5", "\u3000", '"']
+     "chat", " ", "\n", "\r\n", "\t", "{", "}", "00:03", "1:02:03", "12:5", "\u3000", '"',
+     MARKER, "> "]
 )  # fmt: skip
 NOISY = st.lists(st.one_of(SPECIAL, st.text(max_size=5)), max_size=30).map("".join)
 
@@ -36,11 +46,18 @@ def _check_refusal(text: str, exc: NotationError) -> None:
 
 def _parse_or_refuse(text: str) -> Conversation | None:
     try:
-        conversation = parse_example(text)
+        read = read_example(text)
     except NotationError as exc:  # any other exception type fails the test
         _check_refusal(text, exc)
         return None
+    conversation = read.conversation
     assert isinstance(conversation, Conversation)
+    # marked turns are turns, each once and in order, each with the line of its marker
+    assert list(read.marked) == sorted(set(read.marked))
+    assert all(0 <= i < len(conversation.turns) for i in read.marked)
+    assert len(read.marker_offsets) == len(read.marked)
+    lines = text.splitlines()
+    assert all(lines[o].lstrip().startswith(MARKER) for o in read.marker_offsets)
     assert conversation.turns, "a conversation without turns must be refused"
     assert conversation.channel in ("chat", "call")
     return conversation
@@ -242,3 +259,48 @@ def test_mixed_timing_is_refused_on_the_first_line_that_differs(case, data):
         assert exc.offset == at
     else:
         raise AssertionError("mixed timing was accepted")
+
+
+# ------------------------------------------------------------------ turn markers
+
+
+@PROPS
+@given(examples(), st.data())
+def test_marked_turns_read_back_and_leave_the_conversation_as_it_was(case, data):
+    lines, _turns, _call = case
+    turn_lines = [i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")]
+    chosen = data.draw(st.sets(st.sampled_from(turn_lines)))
+    space = data.draw(st.sampled_from(["", " ", "  ", "\t"]))
+    marked = [f"{MARKER}{space}{line}" if i in chosen else line for i, line in enumerate(lines)]
+    read = read_example("\n".join(marked))
+    assert read.conversation == parse_example("\n".join(lines))  # lines without: unchanged
+    assert read.marked == tuple(turn_lines.index(i) for i in sorted(chosen))
+    assert read.marker_offsets == tuple(sorted(chosen))
+    assert parse_example("\n".join(marked)) == read.conversation
+
+
+def test_a_marker_is_read_before_the_time_and_is_text_after_the_colon():
+    read = read_example("[00:01] 客户: 能退吗\n> [00:05] 客服: 不行 > 没办法\n[00:09] 客户: 好吧 >")
+    assert read.marked == (1,) and read.marker_offsets == (1,)
+    texts = [t.text for t in read.conversation.turns]
+    assert texts == ["能退吗", "不行 > 没办法", "好吧 >"]
+    assert read.conversation.turns[1].at_s == 5.0
+    # without a marker nothing is marked, and a JSON example has none
+    assert read_example("客户: 在吗\n客服: 在").marked == ()
+    json_example = '{"turns": [{"speaker": "agent", "text": "在", "start": 0}]}'
+    assert read_example(json_example).marked == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("> # channel: call\n客服: 您好", 0, "marks a turn, not the channel line"),
+        ("客户: 在吗\n>> 客服: 在", 1, "cannot read turn"),
+        ("客户: 在吗\n>\n客服: 在", 1, "cannot read turn"),
+        ("客户: 在吗\n> 店小二: 在", 1, "unknown speaker '店小二'"),
+    ],
+)
+def test_a_misplaced_marker_is_refused_on_its_line(text, offset, message):
+    with pytest.raises(NotationError, match=message) as info:
+        read_example(text)
+    assert info.value.offset == offset

@@ -151,6 +151,26 @@ def test_bad_example_notation_points_into_the_example():
     assert any("unknown speaker '店小二'" in p and p.startswith("p.yaml:14:") for p in found), found
 
 
+def test_a_marker_in_a_passes_example_is_a_problem_at_its_line():
+    text = 'pack: p\nversion: "1"\ntitle: t\nrules:\n' + GOOD_RULE.replace(
+        '- passes: "客服: 您好"',
+        "- passes: |\n          客户: 在吗\n          > 客服: 您好\n"
+        '      - todo_passes: "> 客服: 您好呀"\n'
+        "      - violates: |\n          客户: 在吗\n          > 客服: 在",
+    )
+    with pytest.raises(PackError) as info:
+        parse_pack(text, "p.yaml")
+    found = [(p.code, p.rule_id, p.line) for p in info.value.problems]
+    # the block's marker on its own line; the one-line example on its key's line
+    assert found == [
+        ("marker_in_passes", "opening.greeting", 14),
+        ("marker_in_passes", "opening.greeting", 15),
+    ], found
+    assert "markers belong in violates examples" in str(info.value.problems[0])
+    # markers in violates examples are no problem
+    parse_pack(text.replace("> 客服: 您好", "客服: 您好"), "p.yaml")
+
+
 def test_two_packs_have_their_own_matchers_and_tokenizers():
     a = load_pack(None)
     b = load_pack(None)
