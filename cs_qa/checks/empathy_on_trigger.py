@@ -45,6 +45,8 @@ def empathy_on_trigger(conv: PreparedConversation, rule: RuleView[Params]) -> li
     the trigger turn when nobody answered it. With `once: true` only the first occasion
     is judged: once the customer's first complaint has been met (or not), the complaints
     that follow are the same grievance going on. `na` when nothing triggered the rule.
+    The span is the trigger as written when the finding is at the trigger turn, none at a
+    reply (what is missing there has no place).
     """
     params = rule.params
     triggers = rule.phrases("triggers")
@@ -64,7 +66,8 @@ def empathy_on_trigger(conv: PreparedConversation, rule: RuleView[Params]) -> li
         window = next_turns(conv, rule.speaker, i, params.agent_turns)
         trigger = found[0].phrase
         if not window:
-            hits.append(Hit(i, trigger, **explain("complaint_unanswered")))
+            where = (found[0].start, found[0].end)
+            hits.append(Hit(i, trigger, span=where, **explain("complaint_unanswered")))
             break
         covered_until = window[0]
         if conv.first_match(window, empathy) is None:

@@ -23,6 +23,6 @@ def flag(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None
     `phrases` (投诉, 12315, 差评, 曝光 …) marks the conversation for review, with no
     deduction; the rule must say `flag: true`. Phrases match as in forbidden_phrase:
     `exceptions` cancel a hit they cover (投诉 inside 不投诉), `boundary: word` accepts
-    only whole words. Never `na`.
+    only whole words; the span is the first phrase said, as written. Never `na`.
     """
     return forbidden_phrase(conv, rule)

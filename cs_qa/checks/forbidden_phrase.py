@@ -29,6 +29,8 @@ def forbidden_phrase(conv: PreparedConversation, rule: RuleView[Params]) -> list
     count: `negated` (不/没/未/无/别 just before it: 不能保证), `conditional` (inside
     如果/若/如 … or before 的话: 如不能正常使用), `question` (its clause asks: 主机也不行吗).
     A phrase list may hold regular expressions as `re:` items (on normalised text).
+    Matched lists the phrases said, in order; the finding's span is the first of them as
+    written.
     """
     phrases = rule.phrases("phrases")
     hits: list[Hit] = []
@@ -38,5 +40,5 @@ def forbidden_phrase(conv: PreparedConversation, rule: RuleView[Params]) -> list
         found = conv.find(i, phrases)
         if found:
             seen = list(dict.fromkeys(m.phrase for m in found))
-            hits.append(Hit(i, "、".join(seen)))
+            hits.append(Hit(i, "、".join(seen), span=(found[0].start, found[0].end)))
     return hits

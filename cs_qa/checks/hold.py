@@ -53,7 +53,8 @@ def hold(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None
     last turn is a finding at that turn: the speaker never came back. A return that puts
     the customer on hold again starts a new hold. `exceptions` cancel a phrase they cover
     (为您查询到 is an answer, not a hold). `na` when no hold phrase is said or the
-    conversation has no timestamps.
+    conversation has no timestamps. A hold never returned from has the hold phrase as its
+    span; a measured hold has none.
     """
     params = rule.params
     if not conv.timed:
@@ -70,9 +71,8 @@ def hold(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | None
             continue
         held = True
         if back is None:
-            hits.append(
-                Hit(i, "never came back", **explain("hold_no_return", phrase=found[0].phrase))
-            )
+            why = explain("hold_no_return", phrase=found[0].phrase)
+            hits.append(Hit(i, "never came back", span=(found[0].start, found[0].end), **why))
             break
         turn = conv.turns[i]
         began = turn.ends_s or 0.0

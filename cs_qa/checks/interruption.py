@@ -39,6 +39,7 @@ def interruption(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit
     segments (one ends as the other starts) do not overlap. Backchannels do not count: the
     interrupting turn needs at least `min_chars` characters besides spaces and
     punctuation (嗯嗯, 好的 are fine). `na` unless those turns have start and end times.
+    A measurement: findings have no span.
     """
     params = rule.params
     other = "customer" if rule.speaker == "agent" else "agent"

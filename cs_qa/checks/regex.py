@@ -203,6 +203,8 @@ def regex_check(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit]
     (the `regex` package's syntax; text is Simplified, half-width, lower-case) is a
     finding, unless one of `exceptions` covers the match. A search that runs longer than
     half a second makes the rule `na` for that conversation instead of hanging the run.
+    Matched is the first match of the first pattern that matches; the span is where it
+    was written.
     """
     params = rule.params
     exceptions = rule.sets.get("exceptions")
@@ -221,6 +223,6 @@ def regex_check(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit]
             except TimeoutError:
                 return None
             if found:
-                hits.append(Hit(i, found[0].group(0)))
+                hits.append(Hit(i, found[0].group(0), span=found[0].span()))
                 break
     return hits

@@ -38,8 +38,8 @@ def repetition(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] 
     answer). Texts are compared normalised and without spaces or punctuation; texts
     shorter than `min_chars` characters (default 4, so 好的, 稍等 and 在的 never count) are
     ignored. One finding per repeated text, at its `min_count`-th occurrence; matched is
-    the text (first 30 characters). A greeting said twice is not a repetition at the
-    default count. Never `na`.
+    the text (first 30 characters), the span the whole turn. A greeting said twice is not
+    a repetition at the default count. Never `na`.
     """
     params = rule.params
     indexes = conv.turn_indexes(rule.speaker)
@@ -55,5 +55,6 @@ def repetition(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] 
             continue
         seen[key] += 1
         if seen[key] == params.min_count:
-            hits.append(Hit(i, key[:SHOWN], **explain("repetition", count=totals[key])))
+            why = explain("repetition", count=totals[key])
+            hits.append(Hit(i, key[:SHOWN], span=(0, len(conv.texts[i])), **why))
     return hits

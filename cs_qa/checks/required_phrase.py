@@ -32,8 +32,9 @@ def required_phrase(conv: PreparedConversation, rule: RuleView[Params]) -> list[
     """One of `phrases` must appear in a turn of the rule's speaker inside `within`
     (`agent_turns: N` first N turns, `last_agent_turns: N` last N, `seconds: N` turns
     starting within N s, `all_turns: true` at any point). A miss points at the first turn
-    of the window (the speaker's first turn when nothing was said in time). `na` when the
-    speaker never spoke, or the window is timed and the conversation is not.
+    of the window (the speaker's first turn when nothing was said in time), with no span
+    (nothing was said to point at). `na` when the speaker never spoke, or the window is
+    timed and the conversation is not.
     """
     params = rule.params
     window = params.within.select(conv, rule.speaker)

@@ -39,7 +39,7 @@ def response_latency(conv: PreparedConversation, rule: RuleView[Params]) -> list
     passes. `applies_to`: `first` (the first response), `later` (every later reply) or
     `all`. A conversation where the agent never spoke breaks the first response.
     System turns neither open nor close a block; a customer block after the agent's last
-    message needs no reply. `na` without timestamps.
+    message needs no reply. `na` without timestamps. A measurement: findings have no span.
     """
     params = rule.params
     measured = conv.responses()

@@ -101,7 +101,8 @@ def sequence(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | 
     complete script starts a new one, except that a trigger nobody answers after a complete
     script is not held against the speaker (the script ended the conversation). After an
     incomplete script, a trigger past its window starts a new occasion. `na` when nothing
-    triggered the rule.
+    triggered the rule. The span is the trigger as written for a finding at the trigger
+    turn, none for a missing or misplaced step.
     """
     params = rule.params
     trigger = rule.phrases("trigger")
@@ -123,7 +124,8 @@ def sequence(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | 
         if not window:
             if not completed:
                 occasions += 1
-                hits.append(Hit(i, phrase, **explain("no_reply_after", phrase=phrase)))
+                why = explain("no_reply_after", phrase=phrase)
+                hits.append(Hit(i, phrase, span=(found[0].start, found[0].end), **why))
             break
         occasions += 1
         missing, end = _walk(conv, window, steps)

@@ -33,16 +33,17 @@ def short_reply(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit]
     phrases are compared normalised, without spaces, punctuation or emoticon marks, and
     with a repeated character or short word counted once, so 嗯嗯～, 「嗯。」 and 嗯 are the
     same reply (and 好的好的 is 好的), while a longer reply that contains 嗯 is not one.
-    Matched is the bare reply. On calls, a 嗯 said while the other party is still talking
-    is listening (a backchannel), not a reply, and does not count. Never `na`: a
-    conversation without such a turn passes.
+    Matched is the bare reply, the span the whole turn. On calls, a 嗯 said while the
+    other party is still talking is listening (a backchannel), not a reply, and does not
+    count. Never `na`: a conversation without such a turn passes.
     """
     replies = _bare_replies(rule.phrases("replies"))
     hits: list[Hit] = []
     for i in conv.turn_indexes(rule.speaker):
         said = bare(conv.texts[i], collapse=True)
         if said in replies and not _backchannel(conv, i):
-            hits.append(Hit(i, said, **explain("bare_reply", said=said)))
+            why = explain("bare_reply", said=said)
+            hits.append(Hit(i, said, span=(0, len(conv.texts[i])), **why))
     return hits
 
 

@@ -36,7 +36,8 @@ def silence(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit] | N
     limit passes. Every speaker counts, system turns too; a segment still running under
     a shorter one is not silence. A gap right after a turn of the rule's speaker that
     says one of `hold_phrases` (请您稍等; `exceptions` cancel a phrase they cover) is an
-    announced hold, left to the `hold` check. `na` without timestamps.
+    announced hold, left to the `hold` check. `na` without timestamps. A measurement:
+    findings have no span.
     """
     params = rule.params
     if not conv.timed:

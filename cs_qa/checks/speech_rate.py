@@ -41,6 +41,7 @@ def speech_rate(conv: PreparedConversation, rule: RuleView[Params]) -> list[Hit]
     the limit passes. Over the whole call (all characters / all time of the speaker's
     timed turns): too fast with no single turn over the limit is one finding at the
     speaker's longest turn. `na` unless the speaker's turns have start and end times.
+    A measurement: findings have no span.
     """
     params = rule.params
     limit = params.max_chars_per_minute

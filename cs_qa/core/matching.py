@@ -22,7 +22,7 @@ import regex
 from cs_qa.core import scope
 from cs_qa.core.latency import Response, responses
 from cs_qa.core.model import Conversation, Turn
-from cs_qa.core.normalize import normalize, normalize_all
+from cs_qa.core.normalize import Normalised, normalize, normalize_all, normalize_with_offsets
 
 # A phrase-list item that is a regular expression (on normalised text), not a phrase:
 # "re:都[^,.!?]{0,4}天了". For cues a list cannot spell out (a complaint's 都…天了).
@@ -178,6 +178,7 @@ class PreparedConversation:
     __slots__ = (
         "_breaks",
         "_cuts",
+        "_offsets",
         "_patterns",
         "_responses",
         "_scans",
@@ -213,6 +214,7 @@ class PreparedConversation:
         self._speakers = speakers
         self._cuts: dict[int, frozenset[int]] = {}
         self._breaks: dict[int, frozenset[int]] = {}
+        self._offsets: dict[int, Normalised] = {}
         self._patterns: dict[tuple[str, ...], list[list[Match]]] = {}
         self._responses: list[Response] | bool | None = False  # False: not computed yet
         self.timed = conversation.timed
@@ -296,6 +298,18 @@ class PreparedConversation:
             raw = self.conversation.turns[index].text
             found = self._breaks[index] = scope.message_breaks(raw, self.texts[index], normalize)
         return found
+
+    def original_span(self, index: int, start: int, end: int) -> tuple[int, int] | None:
+        """Where `texts[index][start:end]` (a match, in normalised text) was written in
+        the turn's own text, as `[start, end)` offsets (`normalize_with_offsets`, computed
+        once per turn and only for turns asked about: those with a finding). None for an
+        empty or out-of-range span, or should the turn not normalise to `texts[index]`."""
+        found = self._offsets.get(index)
+        if found is None:
+            found = self._offsets[index] = normalize_with_offsets(self.turns[index].text)
+        if found.text != self.texts[index] or not 0 <= start < end <= len(found.text):
+            return None
+        return found.original_span(start, end)
 
     def _pattern_hits(self, index: int, patterns: tuple[str, ...]) -> list[Match]:
         found = self._patterns.get(patterns)

@@ -120,7 +120,8 @@ class Explanation(TypedDict):
 @dataclass(slots=True)
 class Hit:
     """What a check reports: the offending turn (None when no turn can be named),
-    the matched text or measured value, and an optional explanation."""
+    the matched text or measured value, an optional explanation, and where the evidence
+    lies in the turn, when it lies somewhere."""
 
     turn_index: int | None
     matched: str
@@ -129,6 +130,11 @@ class Hit:
     # can say it in the reader's language; `detail` is its English form.
     code: str = ""
     args: dict[str, object] | None = None
+    # [start, end) of the evidence in the turn's NORMALISED text (the Match a phrase check
+    # used; the whole text for a finding on the whole turn); None when the finding has no
+    # position in the turn (a missing phrase, a measurement). Scoring maps it to the
+    # original text (Finding.span_start / span_end).
+    span: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -149,6 +155,11 @@ class Finding:
     evidence: str
     detail_code: str = ""
     detail_args: dict[str, object] | None = None  # the values of `detail_code`
+    # [start, end) of the evidence within `evidence` (the turn's original text):
+    # `evidence[span_start:span_end]` is the matched phrase as it was written (Traditional,
+    # full-width, spaced …); None when the finding has no position in the turn.
+    span_start: int | None = None
+    span_end: int | None = None
 
 
 class RuleResult(NamedTuple):

@@ -45,7 +45,7 @@ def score(conversation: Conversation, pack: RulePack) -> ConversationResult:
             if rule.cap is not None:
                 step = max(0.0, min(step, rule.cap - deducted))
             deducted += step
-            findings.append(_finding(conversation, rule, hit, step))
+            findings.append(_finding(prepared, rule, hit, step))
         if rule.flag:
             flagged = True
             results.append(RuleResult(rule.id, "flag", 0.0))
@@ -79,8 +79,13 @@ def _run(rule: Rule, prepared: PreparedConversation) -> list[Hit] | None:
     return hits
 
 
-def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) -> Finding:
+def _finding(prepared: PreparedConversation, rule: Rule, hit: Hit, deducted: float) -> Finding:
+    conversation = prepared.conversation
     turn = conversation.turns[hit.turn_index] if hit.turn_index is not None else None
+    # the hit's span is in the normalised text; the finding's in the original (evidence)
+    span = None
+    if hit.span is not None and hit.turn_index is not None:
+        span = prepared.original_span(hit.turn_index, *hit.span)
     agent = (turn.agent_id if turn is not None and turn.speaker == "agent" else None) or (
         conversation.agent_id
     )
@@ -101,4 +106,6 @@ def _finding(conversation: Conversation, rule: Rule, hit: Hit, deducted: float) 
         evidence=turn.text if turn is not None else "",
         detail_code=hit.code,
         detail_args=hit.args,
+        span_start=span[0] if span else None,
+        span_end=span[1] if span else None,
     )
