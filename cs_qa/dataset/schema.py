@@ -80,6 +80,11 @@ TABLES: dict[str, pa.Schema] = {
             # The label key (cs_qa.reports.i18n `detail_<code>`) and JSON values of `detail`.
             ("detail_code", pa.string()),
             ("detail_args", pa.string()),
+            # Where the evidence lies in `evidence` as stored (masked unless --no-mask):
+            # evidence[span_start:span_end], in characters; null for a finding with no
+            # place in its turn (a missing phrase, a measurement).
+            ("span_start", pa.int32()),
+            ("span_end", pa.int32()),
         ]
     ),
     "agents": pa.schema(

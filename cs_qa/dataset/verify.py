@@ -3,10 +3,10 @@
 A dataset is trustworthy when its manifest was written last (a killed run has none),
 its counts add up (read = scored + rejected), every table file is the one the run wrote
 (size and SHA-256 as recorded), no table file was added, every rejected record carries a
-known reason code, and, where they can still be found, the input files and the rule pack
-are the ones the run read. Each check is one `Check` with a status: `ok`, `problem`, or
-`skipped` (what cannot be checked here, such as inputs not found under the given root).
-Reading only; nothing is changed.
+known reason code, every finding's span lies within its evidence, and, where they can
+still be found, the input files and the rule pack are the ones the run read. Each check
+is one `Check` with a status: `ok`, `problem`, or `skipped` (what cannot be checked here,
+such as inputs not found under the given root). Reading only; nothing is changed.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def verify_dataset(
     else:
         _check_tables(out, tables, counts, add, file_sha256)
     add(_check_reason_codes(out))
+    add(_check_spans(out))
 
     root = inputs_root or Path.cwd()
     for item in manifest.get("inputs") or []:
@@ -197,6 +198,50 @@ def _check_reason_codes(out: Path) -> Check:
         return Check(what, "ok", "no rejected record")
     counted = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=_by_count))
     return Check(what, "ok", counted)
+
+
+def _check_spans(out: Path) -> Check:
+    """Every finding's span (`span_start`, `span_end`) is either absent (both null) or a
+    non-empty stretch of its `evidence`: 0 <= start < end <= len(evidence), in characters.
+    A dataset written before the columns existed, or a table that cannot be read, is
+    skipped."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    what = "table findings: spans"
+    columns = ["span_start", "span_end", "evidence"]
+    placed = bad = 0
+    first = ""
+    try:
+        for part in sorted((out / "findings").glob("*.parquet")):
+            if "span_start" not in pq.read_schema(part).names:
+                return Check(what, "skipped", "written by a cs-qa from before finding spans")
+            table = pq.read_table(part, columns=columns)
+            start, end, evidence = (table.column(c) for c in columns)
+            length = pc.fill_null(pc.utf8_length(evidence), 0)
+            absent = pc.and_(pc.is_null(start), pc.is_null(end))
+            within = pc.and_(
+                pc.and_(pc.greater_equal(start, 0), pc.less(start, end)),
+                pc.less_equal(end, length),
+            )
+            ok = pc.or_(absent, pc.fill_null(within, False))
+            placed += len(table) - pc.sum(absent.cast(pa.int64())).as_py()
+            wrong = len(table) - pc.sum(ok.cast(pa.int64())).as_py()
+            if wrong and not first:
+                row = pc.index(ok, False).as_py()
+                first = (
+                    f"; first in {part.name}, row {row}: "
+                    f"[{start[row].as_py()}, {end[row].as_py()}) of {length[row].as_py()} "
+                    "characters"
+                )
+            bad += wrong
+    except (pa.ArrowException, OSError) as exc:
+        # a damaged file is the problem its table check reports; not counted twice
+        return Check(what, "skipped", f"unreadable ({exc})")
+    if bad:
+        return Check(what, "problem", f"{bad} span(s) outside their evidence{first}")
+    return Check(what, "ok", f"{placed} span(s), all within their evidence")
 
 
 def _by_count(item: tuple[str | None, int]) -> tuple[int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -139,6 +140,26 @@ def _keep(text: str) -> str:
     return text
 
 
+def masked_span(original: str, masked: str, start: int, end: int) -> tuple[int, int]:
+    """The span `[start, end)` of `original` moved into `masked`, its masked form, whose
+    masks may be shorter or longer than what they hide (a card number becomes ****1234,
+    an e-mail's name z***): text outside the masks keeps its place, shifted; a span end
+    inside a mask goes to the end of the mask (a start to its start), so the span covers
+    what now stands for it. Unmasked text is the same in both, so the two align
+    (difflib) on it."""
+    new_start, new_end = 0, len(masked)
+    blocks = SequenceMatcher(None, original, masked, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, _ in blocks:
+        if i1 <= start < i2:
+            new_start = j1 + (start - i1) if tag == "equal" else j1
+            break
+    for tag, i1, i2, j1, j2 in blocks:
+        if i1 < end <= i2:
+            new_end = j1 + (end - i1) if tag == "equal" else j2
+            break
+    return new_start, max(new_start, new_end)
+
+
 class Rows:
     """The row tables of one unit, filled conversation by conversation as columns.
 
@@ -154,7 +175,7 @@ class Rows:
     FINDING_OWN = (
         "agent_id", "rule_id", "title", "category", "kind", "deduct", "fatal",
         "turn_index", "speaker", "at_s", "matched", "detail", "evidence", "detail_code",
-        "detail_args",
+        "detail_args", "span_start", "span_end",
     )  # fmt: skip
     RULE_ERROR_OWN = ("rule_id", "error_type", "message")
 
@@ -243,9 +264,15 @@ class Rows:
             found["at_s"].append(f.at_s)
             found["matched"].append(hide(f.matched))
             found["detail"].append(hide(f.detail))
-            found["evidence"].append(hide(f.evidence))
+            evidence = hide(f.evidence)
+            found["evidence"].append(evidence)
             found["detail_code"].append(f.detail_code)
             found["detail_args"].append(_args_json(f.detail_args, hide))
+            start, end = f.span_start, f.span_end
+            if start is not None and end is not None and evidence != f.evidence:
+                start, end = masked_span(f.evidence, evidence, start, end)
+            found["span_start"].append(start)
+            found["span_end"].append(end)
         for failed in result.rule_errors:
             self.rule_error_owner.append(owner)
             self.rule_errors["rule_id"].append(failed.rule_id)
