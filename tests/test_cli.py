@@ -180,7 +180,7 @@ def test_rules_test_names_a_broken_example(tmp_path):
     text = pack.read_text(encoding="utf-8")
     # the greeting's first violating example now greets: it must be reported as failing
     pack.write_text(
-        text.replace("          客服: 在\n", "          客服: 您好\n", 1), encoding="utf-8"
+        text.replace("          > 客服: 在\n", "          > 客服: 您好\n", 1), encoding="utf-8"
     )
     result = runner.invoke(app, ["rules", "test", str(pack)])
     assert result.exit_code == 1
