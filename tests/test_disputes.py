@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cs_qa.cli import app
 from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
 from cs_qa.dataset.reader import load_dataset
-from cs_qa.reports.report import agent_scorecard
+from cs_qa.reports.scorecard import agent_scorecard
 
 runner = CliRunner()
 CONVERSATION, RULE, AGENT = "c-20261116-0003", "language.refusal", "A1011"

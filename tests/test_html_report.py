@@ -22,6 +22,7 @@ from cs_qa.cli import app
 from cs_qa.dataset.reader import load_dataset, load_datasets
 from cs_qa.dataset.schema import MANIFEST
 from cs_qa.packs.targets import parse_roster, parse_targets
+from cs_qa.reports.figures import known_agents
 from cs_qa.reports.html_report import (
     histogram_counts,
     nice_step,
@@ -30,13 +31,10 @@ from cs_qa.reports.html_report import (
     svg_histogram,
     team_html,
 )
-from cs_qa.reports.report import (
-    agent_scorecard,
-    known_agents,
-    render_scorecard,
-    render_team,
-    team_summary,
-)
+from cs_qa.reports.scorecard import agent_scorecard
+from cs_qa.reports.team import team_summary
+from cs_qa.reports.terminal_scorecard import render_scorecard
+from cs_qa.reports.terminal_team import render_team
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 DAY1, DAY2, DAY3 = "2026-11-20", "2026-11-21", "2026-11-22"

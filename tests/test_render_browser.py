@@ -24,7 +24,8 @@ from conftest import ROOT
 from cs_qa.dataset.reader import load_dataset
 from cs_qa.packs.targets import parse_roster
 from cs_qa.reports.html_report import AGENT_COLOUR, scorecard_html, team_html
-from cs_qa.reports.report import agent_scorecard, team_summary
+from cs_qa.reports.scorecard import agent_scorecard
+from cs_qa.reports.team import team_summary
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 INSTALL = "apt-get install chromium fonts-noto-cjk poppler-utils"

@@ -14,15 +14,12 @@ from rich.console import Console
 
 from cs_qa.dataset.reader import DatasetError, load_dataset, load_datasets
 from cs_qa.dataset.schema import TABLES
+from cs_qa.reports.format import format_offset
 from cs_qa.reports.i18n import LABELS, t
-from cs_qa.reports.report import (
-    UnknownAgent,
-    agent_scorecard,
-    format_offset,
-    render_scorecard,
-    render_team,
-    team_summary,
-)
+from cs_qa.reports.scorecard import UnknownAgent, agent_scorecard
+from cs_qa.reports.team import team_summary
+from cs_qa.reports.terminal_scorecard import render_scorecard
+from cs_qa.reports.terminal_team import render_team
 
 DAY1, DAY2 = "2026-11-20", "2026-11-21"
 

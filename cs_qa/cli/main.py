@@ -216,7 +216,9 @@ def score(
     if not quiet:
         # Imported here: pandas is not needed to score, only to print the summary.
         from cs_qa.dataset.reader import load_dataset
-        from cs_qa.reports.report import render_run, render_team, team_summary
+        from cs_qa.reports.team import team_summary
+        from cs_qa.reports.terminal import render_run
+        from cs_qa.reports.terminal_team import render_team
 
         render_run(summary, console, lang=lang)
         if summary.scored:
@@ -286,13 +288,10 @@ def report(
     from cs_qa.dataset.reader import DatasetError, load_datasets
     from cs_qa.packs.targets import TargetsError
     from cs_qa.reports.i18n import t
-    from cs_qa.reports.report import (
-        UnknownAgent,
-        agent_scorecard,
-        render_scorecard,
-        render_team,
-        team_summary,
-    )
+    from cs_qa.reports.scorecard import UnknownAgent, agent_scorecard
+    from cs_qa.reports.team import team_summary
+    from cs_qa.reports.terminal_scorecard import render_scorecard
+    from cs_qa.reports.terminal_team import render_team
 
     check_lang(lang)
     console = common.console()

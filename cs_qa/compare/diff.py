@@ -27,8 +27,10 @@ from cs_qa.core.model import UNKNOWN_AGENT, Conversation, ConversationResult
 from cs_qa.ingest import ColumnMapping, read_inputs
 from cs_qa.packs.evaluate import score
 from cs_qa.packs.model import Rule, RulePack
+from cs_qa.reports.format import MISSING
+from cs_qa.reports.format import rule_title as _title
 from cs_qa.reports.i18n import t
-from cs_qa.reports.report import MISSING, _key_values, _title
+from cs_qa.reports.terminal import key_values as _key_values
 
 RuleKind = Literal["unchanged", "changed", "reweighted", "renamed", "added", "removed"]
 # The order rule changes are counted in the summary: the most consequential first.

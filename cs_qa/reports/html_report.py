@@ -1,6 +1,6 @@
 """Printable HTML pages: one agent's scorecard and the team report (`cs-qa report --html`).
 
-Pure: summary records (`cs_qa.reports.report.Scorecard`, `TeamSummary`) in, one self-contained
+Pure: summary records (`cs_qa.reports.records.Scorecard`, `TeamSummary`) in, one self-contained
 HTML document out (inline CSS from `html_base`, inline SVG charts, no script, no network),
 laid out for A4. Every text from the dataset goes through `esc()`; the pages print only
 what the dataset stores (evidence is masked unless the run was scored with --no-mask, and
@@ -18,10 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cs_qa.packs.targets import Target
+from cs_qa.reports.format import (
+    MISSING,
+    fmt_goal,
+    fmt_rate,
+    fmt_score,
+    fmt_seconds,
+    pack_label,
+    period_label,
+    rule_title,
+    target_label,
+)
 from cs_qa.reports.html_base import esc, page, unevaluated_html
 from cs_qa.reports.i18n import t
-from cs_qa.reports.report import (
-    MISSING,
+from cs_qa.reports.records import (
     AgentRow,
     CategoryRow,
     DayRow,
@@ -32,17 +42,9 @@ from cs_qa.reports.report import (
     ScorecardRule,
     TeamSummary,
     UnevaluatedRule,
-    fmt_goal,
-    fmt_rate,
-    fmt_score,
-    fmt_seconds,
     goal_of,
     headline_values,
     missed_targets,
-    pack_label,
-    period_label,
-    rule_title,
-    target_label,
 )
 
 # Chart geometry (SVG user units; the SVG scales to the column width, 186 mm on A4).

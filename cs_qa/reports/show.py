@@ -1,6 +1,6 @@
 """One conversation with its findings, read from a written dataset (`cs-qa show`).
 
-Three layers, like `cs_qa.reports.report`:
+Three layers, like the team report and the scorecard:
 - `conversation_view` turns a `Dataset` and a conversation id into plain records (the
   conversation row, its turns in order, the findings under the turn they point at and
   the spans of each turn to highlight);
@@ -29,17 +29,12 @@ from rich.text import Text
 from cs_qa.core.normalize import _CJK, _t2s, bare
 from cs_qa.dataset import aggregate
 from cs_qa.dataset.reader import Dataset, load_dataset
+from cs_qa.reports.figures import int_or_zero, unevaluated_rules
+from cs_qa.reports.format import MISSING, format_offset
 from cs_qa.reports.html_base import esc, page, unevaluated_html
 from cs_qa.reports.i18n import detail_text, t
-from cs_qa.reports.report import (
-    MISSING,
-    UnevaluatedRule,
-    _int,
-    _masking,
-    format_offset,
-    render_unevaluated,
-    unevaluated_rules,
-)
+from cs_qa.reports.records import UnevaluatedRule
+from cs_qa.reports.terminal import masking_notice, render_unevaluated
 
 SUGGESTIONS = 5  # close ids listed for an unknown conversation id
 HIGHLIGHT = "bold black on yellow"
@@ -380,7 +375,7 @@ def conversation_view(ds: Dataset, conversation_id: str) -> ConversationView:
 
     turns = []
     for r in turns_frame.itertuples(index=False):
-        index = _int(r.turn_index)
+        index = int_or_zero(r.turn_index)
         text = _str(r.text)
         own_findings = by_turn.get(index, [])
         phrases = [p for fv in own_findings if not fv.overruled for p in split_matched(fv.matched)]
@@ -523,7 +518,7 @@ def _finding_text(f: FindingView, lang: str, indent: str = "    ") -> Text:
 def render_conversation(view: ConversationView, console: Console, lang: str = "zh") -> None:
     """Print the conversation: header, each turn with its matched phrases highlighted and
     its findings indented under it, then the findings that name no turn."""
-    console.print(_masking(view.masked, lang))
+    console.print(masking_notice(view.masked, lang))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
