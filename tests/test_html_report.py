@@ -23,14 +23,9 @@ from cs_qa.dataset.reader import load_dataset, load_datasets
 from cs_qa.dataset.schema import MANIFEST
 from cs_qa.packs.targets import parse_roster, parse_targets
 from cs_qa.reports.figures import known_agents
-from cs_qa.reports.html_report import (
-    histogram_counts,
-    nice_step,
-    nice_ticks,
-    scorecard_html,
-    svg_histogram,
-    team_html,
-)
+from cs_qa.reports.html_charts import histogram_counts, nice_step, nice_ticks, svg_histogram
+from cs_qa.reports.html_scorecard import scorecard_html
+from cs_qa.reports.html_team import team_html
 from cs_qa.reports.scorecard import agent_scorecard
 from cs_qa.reports.team import team_summary
 from cs_qa.reports.terminal_scorecard import render_scorecard
@@ -292,7 +287,7 @@ def test_histogram_svg_bars_and_marker() -> None:
         markers=[],
     )
     assert svg.count('class="bar"') == 2 and "target-line" not in svg
-    from cs_qa.reports.html_report import Marker
+    from cs_qa.reports.html_charts import Marker
 
     svg = svg_histogram([1], [0, 10], label="x", x_label="s", y_label="n", markers=[Marker(5, "t")])
     assert svg.count('class="target-line"') == 1

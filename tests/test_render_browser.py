@@ -23,7 +23,9 @@ from conftest import ROOT
 
 from cs_qa.dataset.reader import load_dataset
 from cs_qa.packs.targets import parse_roster
-from cs_qa.reports.html_report import AGENT_COLOUR, scorecard_html, team_html
+from cs_qa.reports.html_charts import AGENT_COLOUR
+from cs_qa.reports.html_scorecard import scorecard_html
+from cs_qa.reports.html_team import team_html
 from cs_qa.reports.scorecard import agent_scorecard
 from cs_qa.reports.team import team_summary
 

@@ -313,7 +313,8 @@ def report(
         else:
             render_scorecard(card, console, lang=lang)
         return
-    from cs_qa.reports.html_report import scorecard_html, team_html
+    from cs_qa.reports.html_scorecard import scorecard_html
+    from cs_qa.reports.html_team import team_html
 
     text = team_html(summary, lang=lang) if agent is None else scorecard_html(card, lang=lang)
     try:

@@ -239,3 +239,8 @@ def goal_of(target: Target | None, key: str) -> float | None:
         value = getattr(target, key)
         return None if value is None else float(value)
     return target.rules.get(key)
+
+
+def worse_than_team(value: float, team: float) -> bool:
+    """Worse than the team: both known and the agent's figure higher."""
+    return not math.isnan(value) and not math.isnan(team) and value > team
