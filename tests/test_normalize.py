@@ -67,7 +67,8 @@ def test_texts_skipped_by_the_traditional_check_are_ones_opencc_leaves_alone():
     from conftest import REALDATA, SAMPLE
 
     from cs_qa.core.model import Conversation
-    from cs_qa.core.normalize import _convertible, _t2s
+    from cs_qa.core.normalize import _convertible
+    from cs_qa.core.normalize import simplified_converter as _t2s
     from cs_qa.ingest import discover, read_file
 
     texts = ["乾隆皇帝", "著名作家", "著急", "什么", "甚麼", "這個", "后来", "皇后", "头发", "發票"]

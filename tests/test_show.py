@@ -16,17 +16,11 @@ from typer.testing import CliRunner
 from cs_qa.cli import app
 from cs_qa.core.normalize import normalize
 from cs_qa.dataset.reader import load_dataset, load_datasets
+from cs_qa.reports.conversation import ConversationView, UnknownConversation, conversation_view
+from cs_qa.reports.highlight import highlight_spans, normalised_with_map, split_matched
+from cs_qa.reports.html_conversation import conversation_html
 from cs_qa.reports.i18n import t
-from cs_qa.reports.show import (
-    ConversationView,
-    UnknownConversation,
-    conversation_html,
-    conversation_view,
-    highlight_spans,
-    normalised_with_map,
-    render_conversation,
-    split_matched,
-)
+from cs_qa.reports.terminal_conversation import render_conversation
 
 runner = CliRunner()
 PHONE = "13812345678"

@@ -354,13 +354,10 @@ def show(
     """
     from cs_qa.dataset.disputes import DisputesError, apply_disputes, load_disputes
     from cs_qa.dataset.reader import DatasetError, load_datasets
+    from cs_qa.reports.conversation import UnknownConversation, conversation_view
+    from cs_qa.reports.html_conversation import conversation_html
     from cs_qa.reports.i18n import t
-    from cs_qa.reports.show import (
-        UnknownConversation,
-        conversation_html,
-        conversation_view,
-        render_conversation,
-    )
+    from cs_qa.reports.terminal_conversation import render_conversation
 
     check_lang(lang)
     console = common.console()

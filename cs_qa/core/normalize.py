@@ -20,9 +20,10 @@ import regex
 if TYPE_CHECKING:
     import opencc
 
-# A run of spaces with a CJK character (or CJK punctuation) on both sides.
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# The CJK characters, CJK punctuation and full-width forms, as the inside of a regex
+# character class: normalize() removes a run of spaces with one of them on both sides.
+CJK_CLASS = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK_CLASS}])\s+(?=[{CJK_CLASS}])")
 _SPACES = re.compile(r"\s+")
 # Chat emoticon codes ([微笑], [OK]) and export placeholders ([数字x]) are not words.
 _CODES = re.compile(r"\[[^\[\]\s]{1,6}\]")
@@ -33,7 +34,8 @@ _REPEATS = re.compile(r"(.{1,4}?)\1+")
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
+def simplified_converter() -> opencc.OpenCC:
+    """The OpenCC converter normalize() uses, Traditional to Simplified (tw2s), loaded once."""
     # Imported lazily: OpenCC loads its dictionaries on first use. tw2s rather than t2s:
     # it also folds Taiwan variants (著急 -> 着急) while keeping 著名.
     import opencc
@@ -55,14 +57,14 @@ def _convertible() -> frozenset[str]:
     乾), so they start from these characters too. Checked on 195,657 texts (generated
     and real JD chats): no text without one of them is changed by OpenCC."""
     chars = [chr(c) for first, last in _CJK_BLOCKS for c in range(first, last + 1)]
-    converted = _t2s().convert(_SEP.join(chars)).split(_SEP)
+    converted = simplified_converter().convert(_SEP.join(chars)).split(_SEP)
     # A set, not a regex character class: `re` takes ~100 µs to search a conversation
     # for one of 5,000 characters, set.isdisjoint ~3 µs.
     return frozenset(c for c, d in zip(chars, converted, strict=True) if c != d)
 
 
 def _to_simplified(text: str) -> str:
-    return text if _convertible().isdisjoint(text) else _t2s().convert(text)
+    return text if _convertible().isdisjoint(text) else simplified_converter().convert(text)
 
 
 def normalize(text: str) -> str:
@@ -100,7 +102,7 @@ def normalize_all(texts: Sequence[str]) -> list[str]:
             folded[i] = _SPACE_BETWEEN_CJK.sub("", folded[i])
     joined = _SEP.join(folded[i] for i in chinese)
     if chinese and not _convertible().isdisjoint(joined):  # else all Simplified already
-        converted = _t2s().convert(joined).split(_SEP)
+        converted = simplified_converter().convert(joined).split(_SEP)
         if len(converted) != len(chinese):  # a text held the separator itself
             converted = [_to_simplified(folded[i]) for i in chinese]
         for i, text in zip(chinese, converted, strict=True):
