@@ -15,7 +15,8 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from cs_qa.cli import app
-from cs_qa.reports.calibrate import Agreement, LabelsError, load_labels
+from cs_qa.reports.calibrate import Agreement
+from cs_qa.reports.calibration_labels import LabelsError, load_labels
 
 runner = CliRunner()
 CALIBRATION = ROOT / "calibration"
@@ -184,7 +185,8 @@ def test_a_violation_cs_qa_called_na_is_a_miss_not_left_out():
             "line": [2, 3, 4, 5],
         }
     )
-    from cs_qa.reports.calibrate import Labels, calibrate
+    from cs_qa.reports.calibrate import calibrate
+    from cs_qa.reports.calibration_labels import Labels
 
     conversations = pd.DataFrame({"conversation_id": ["c1", "c2", "c3", "c4"], "score": 90.0})
     rule_results = pd.DataFrame(
@@ -273,7 +275,10 @@ def test_labels_may_be_parquet(tmp_path):
 def test_suggest_finds_the_words_of_missed_violations_and_false_alarms():
     """Misses share a wording the rule lacks; false alarms share a wording around the hit:
     both come out on top, grouped by rule."""
-    from cs_qa.reports.calibrate import Labels, calibrate, suggest, suggestions_markdown
+    from cs_qa.reports.calibrate import calibrate
+    from cs_qa.reports.calibration_labels import Labels
+    from cs_qa.reports.calibration_report import suggestions_markdown
+    from cs_qa.reports.calibration_suggestions import suggest
 
     ids = [f"c{i}" for i in range(12)]
     human = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1]

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from cs_qa.reports.calibrate import Agreement, load_labels
+from cs_qa.reports.calibrate import Agreement
+from cs_qa.reports.calibration_labels import load_labels
 
 REAL = ROOT / "calibration" / "real"
 

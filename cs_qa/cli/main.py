@@ -542,13 +542,9 @@ def calibrate(
     bad line listed).
     """
     from cs_qa.dataset.reader import DatasetError, load_datasets
-    from cs_qa.reports.calibrate import (
-        LabelsError,
-        calibration_markdown,
-        load_labels,
-        render_calibration,
-    )
     from cs_qa.reports.calibrate import calibrate as compare
+    from cs_qa.reports.calibration_labels import LabelsError, load_labels
+    from cs_qa.reports.calibration_report import calibration_markdown, render_calibration
 
     check_lang(lang)
     console = common.console()
@@ -565,8 +561,8 @@ def calibrate(
     else:
         render_calibration(result, console, lang=lang)
     if suggest:
-        from cs_qa.reports.calibrate import suggest as suggestions
-        from cs_qa.reports.calibrate import suggestions_markdown
+        from cs_qa.reports.calibration_report import suggestions_markdown
+        from cs_qa.reports.calibration_suggestions import suggest as suggestions
 
         typer.echo(suggestions_markdown(suggestions(result, data.turns, data.findings), lang))
 
